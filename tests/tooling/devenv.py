@@ -84,7 +84,9 @@ def install_requirements():
     """Install the pinned Python packages the commands and tests use, once."""
     requirements = REPO / "requirements-dev.txt"
     stamp = LOCAL / "requirements.sha1"
-    digest = hashlib.sha1(requirements.read_bytes() + sys.executable.encode()).hexdigest()
+    digest = hashlib.sha1(
+        requirements.read_bytes() + sys.executable.encode()
+    ).hexdigest()
     if stamp.exists() and stamp.read_text() == digest:
         return
     say("installing pinned Python packages (requirements-dev.txt)")
@@ -148,7 +150,13 @@ def odoo(config, *args, log=None, check=True):
     argv = [sys.executable, "-m", "odoo", "-c", str(config), *args]
     if log:
         with open(log, "w") as out:
-            result = subprocess.run(argv, stdout=out, stderr=subprocess.STDOUT, env=python_env(), check=False)
+            result = subprocess.run(
+                argv,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                env=python_env(),
+                check=False,
+            )
     else:
         result = subprocess.run(argv, env=python_env(), check=False)
     if check and result.returncode != 0:
@@ -187,7 +195,16 @@ def template_db(cluster, config, modules=BASE_MODULES):
     cluster.drop_database(scratch)
     say(f"building template database {name} ({', '.join(modules)}), about a minute")
     log = LOCAL / "logs" / f"{name}.log"
-    odoo(config, "-d", scratch, "-i", ",".join(modules), "--stop-after-init", "--log-level=warn", log=log)
+    odoo(
+        config,
+        "-d",
+        scratch,
+        "-i",
+        ",".join(modules),
+        "--stop-after-init",
+        "--log-level=warn",
+        log=log,
+    )
     cluster.rename_database(scratch, name)
     move_filestore(scratch, name)
     return name
@@ -273,8 +290,19 @@ def cmd_run(_args):
     say(f"Odoo at http://localhost:{HTTP_PORT} (login admin / admin); Ctrl+C stops it")
     os.execve(
         sys.executable,
-        [sys.executable, "-m", "odoo", "-c", str(config), "-d", RUN_DB,
-         "--db-filter", f"^{re.escape(RUN_DB)}$", "--http-port", str(HTTP_PORT)],
+        [
+            sys.executable,
+            "-m",
+            "odoo",
+            "-c",
+            str(config),
+            "-d",
+            RUN_DB,
+            "--db-filter",
+            f"^{re.escape(RUN_DB)}$",
+            "--http-port",
+            str(HTTP_PORT),
+        ],
         python_env(),
     )
 
@@ -313,7 +341,9 @@ def tier_static(tally):
     ]
     for name, argv in checks:
         result = subprocess.run(argv, cwd=REPO, check=False)
-        tally.add(f"static: {name}", int(result.returncode == 0), int(result.returncode != 0))
+        tally.add(
+            f"static: {name}", int(result.returncode == 0), int(result.returncode != 0)
+        )
 
 
 ODOO_RESULT = re.compile(r"(\d+) failed, (\d+) error\(s\) of (\d+) tests")
@@ -334,27 +364,55 @@ def odoo_tier(tally, tier, config, dbname, install, tags, extra_args=()):
     say(f"{tier}: installing {install} on {dbname}, tests {tags} (log: {log})")
     started = time.monotonic()
     result = odoo(
-        config, "-d", dbname, "-i", install, "--test-enable", "--test-tags", tags,
-        "--stop-after-init", "--log-level=test", *extra_args, log=log, check=False,
+        config,
+        "-d",
+        dbname,
+        "-i",
+        install,
+        "--test-enable",
+        "--test-tags",
+        tags,
+        "--stop-after-init",
+        "--log-level=test",
+        *extra_args,
+        log=log,
+        check=False,
     )
     run, failed = odoo_counts(log)
     if result.returncode != 0 and not failed:
         failed = 1
     if failed:
         text = Path(log).read_text(errors="replace").splitlines()
-        print("\n".join(line for line in text if " ERROR " in line or "FAIL" in line)[-20000:])
-    tally.add(tier, run - min(failed, run), failed, f"({time.monotonic() - started:.0f}s)")
+        print(
+            "\n".join(line for line in text if " ERROR " in line or "FAIL" in line)[
+                -20000:
+            ]
+        )
+    tally.add(
+        tier, run - min(failed, run), failed, f"({time.monotonic() - started:.0f}s)"
+    )
 
 
 def pytest_tier(tally, config, dbname):
-    """The top-level tests/ folder, run by pytest against a database with both addons."""
+    """The top-level tests/ folder, run by pytest on a database with both addons."""
     report = LOCAL / "logs" / "pytest.xml"
     env = dict(python_env(), MAGESTORE_ODOO_CONF=str(config), MAGESTORE_TEST_DB=dbname)
     started = time.monotonic()
     result = subprocess.run(
-        [sys.executable, "-m", "pytest", "tests", "-p", "no:cacheprovider",
-         f"--junitxml={report}", "-q", "-x" if os.environ.get("MAGESTORE_FAIL_FAST") else "-ra"],
-        cwd=REPO, env=env, check=False,
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "tests",
+            "-p",
+            "no:cacheprovider",
+            f"--junitxml={report}",
+            "-q",
+            "-x" if os.environ.get("MAGESTORE_FAIL_FAST") else "-ra",
+        ],
+        cwd=REPO,
+        env=env,
+        check=False,
     )
     passed = failed = 0
     if report.exists():
@@ -372,7 +430,9 @@ def pytest_tier(tally, config, dbname):
 
 def cleanup_leftovers(cluster):
     """Drop throwaway databases of earlier runs that were interrupted."""
-    names = cluster.query("SELECT datname FROM pg_database WHERE datname LIKE 'magestore_t\\_%'")
+    names = cluster.query(
+        "SELECT datname FROM pg_database WHERE datname LIKE 'magestore_t\\_%'"
+    )
     for name in names.splitlines():
         pid = name.rsplit("_", 1)[-1]
         if pid.isdigit() and not Path(f"/proc/{pid}").exists():
@@ -393,15 +453,23 @@ def cmd_test(args):
             tier_static(tally)
         fresh_db(cluster, config, main_db)
         odoo_tier(
-            tally, "odoo tests (both addons)", config, main_db, ",".join(ADDONS),
+            tally,
+            "odoo tests (both addons)",
+            config,
+            main_db,
+            ",".join(ADDONS),
             "/magestore_customer,/magestore_zoho,-magestore_helpdesk",
         )
         pytest_tier(tally, config, main_db)
         drop_db(cluster, main_db)
         fresh_db(cluster, config, helpdesk_db, [*BASE_MODULES, HELPDESK_MODULE])
         odoo_tier(
-            tally, "odoo tests (with helpdesk_mgmt)", config, helpdesk_db,
-            "magestore_customer", "magestore_helpdesk",
+            tally,
+            "odoo tests (with helpdesk_mgmt)",
+            config,
+            helpdesk_db,
+            "magestore_customer",
+            "magestore_helpdesk",
         )
         drop_db(cluster, helpdesk_db)
         if not args.skip_upstream:
@@ -425,12 +493,25 @@ UPSTREAM_TAGS = os.environ.get(
 
 def upstream_tier(tally, cluster, config, dbname):
     fresh_db(cluster, config, dbname)
-    odoo(config, "-d", dbname, "-i", "magestore_customer", "--stop-after-init",
-         "--log-level=warn", log=LOCAL / "logs" / f"{dbname}-install.log")
+    odoo(
+        config,
+        "-d",
+        dbname,
+        "-i",
+        "magestore_customer",
+        "--stop-after-init",
+        "--log-level=warn",
+        log=LOCAL / "logs" / f"{dbname}-install.log",
+    )
     cluster.query("UPDATE res_company SET customer_b2b_only = false", dbname=dbname)
     odoo_tier(
-        tally, "odoo's own tests, B2B off", config, dbname, "magestore_customer",
-        UPSTREAM_TAGS, extra_args=("-u", "portal,sale,account"),
+        tally,
+        "odoo's own tests, B2B off",
+        config,
+        dbname,
+        "magestore_customer",
+        UPSTREAM_TAGS,
+        extra_args=("-u", "portal,sale,account"),
     )
 
 
@@ -459,7 +540,9 @@ def main(argv=None):
     newdb.add_argument("--bare", action="store_true", help="without our addons")
     args = parser.parse_args(argv)
     try:
-        return {"run": cmd_run, "test": cmd_test, "newdb": cmd_newdb}[args.command](args) or 0
+        return {"run": cmd_run, "test": cmd_test, "newdb": cmd_newdb}[args.command](
+            args
+        ) or 0
     except SetupError as error:
         print(f"[magestore] error: {error}", file=sys.stderr, flush=True)
         return 2

@@ -30,7 +30,9 @@ def find_pg_bindir():
         return Path(os.environ["PG_BINDIR"])
     candidates = sorted(
         Path("/usr/lib/postgresql").glob("*/bin/pg_ctl"),
-        key=lambda p: int(p.parent.parent.name) if p.parent.parent.name.isdigit() else 0,
+        key=lambda p: int(p.parent.parent.name)
+        if p.parent.parent.name.isdigit()
+        else 0,
         reverse=True,
     )
     if candidates:
@@ -92,7 +94,9 @@ class Cluster:
 
     # ------------------------------------------------------------------
     def env(self):
-        env = dict(os.environ, PGHOST=str(self.sockdir), PGPORT=PG_PORT, PGUSER=ODOO_ROLE)
+        env = dict(
+            os.environ, PGHOST=str(self.sockdir), PGPORT=PG_PORT, PGUSER=ODOO_ROLE
+        )
         env.pop("PGPASSWORD", None)
         return env
 
@@ -105,7 +109,7 @@ class Cluster:
         return ready.returncode == 0
 
     def ensure_started(self):
-        """Create the cluster if needed, start it, and make sure the Odoo role exists."""
+        """Create the cluster if needed, start it, and ensure the Odoo role."""
         if not (self.datadir / "PG_VERSION").exists():
             self._init()
         if not self.is_running():
@@ -155,8 +159,9 @@ class Cluster:
         self._chown(self.sockdir)
         options = (
             f"-c listen_addresses='' -c unix_socket_directories='{self.sockdir}' "
-            f"-p {PG_PORT} -c fsync=off -c synchronous_commit=off -c full_page_writes=off "
-            "-c max_connections=200"
+            f"-p {PG_PORT} -c max_connections=200 "
+            # Throwaway data: durability is traded for speed.
+            "-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
         )
         result = _as_owner(
             self.owner,
@@ -182,7 +187,8 @@ class Cluster:
 
     def _ensure_role(self):
         sql = (
-            f"DO $$BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{ODOO_ROLE}') "
+            "DO $$BEGIN IF NOT EXISTS "
+            f"(SELECT 1 FROM pg_roles WHERE rolname = '{ODOO_ROLE}') "
             f"THEN CREATE ROLE {ODOO_ROLE} LOGIN SUPERUSER; END IF; END$$;"
         )
         for _attempt in range(20):
@@ -190,16 +196,41 @@ class Cluster:
             if result.returncode == 0:
                 return
             time.sleep(0.5)
-        raise SetupError(f"could not create the '{ODOO_ROLE}' role: {result.stderr.strip()}")
+        raise SetupError(
+            f"could not create the '{ODOO_ROLE}' role: {result.stderr.strip()}"
+        )
 
     def stop(self):
-        _as_owner(self.owner, [str(self.bindir / "pg_ctl"), "-D", str(self.datadir), "-m", "fast", "stop"])
+        _as_owner(
+            self.owner,
+            [
+                str(self.bindir / "pg_ctl"),
+                "-D",
+                str(self.datadir),
+                "-m",
+                "fast",
+                "stop",
+            ],
+        )
 
     # ------------------------------------------------------------------
     def psql(self, sql, dbname="postgres", user=ODOO_ROLE):
         return subprocess.run(
-            [shutil.which("psql") or str(self.bindir / "psql"), "-X", "-q", "-t", "-A",
-             "-v", "ON_ERROR_STOP=1", "-d", dbname, "-U", user, "-c", sql],
+            [
+                shutil.which("psql") or str(self.bindir / "psql"),
+                "-X",
+                "-q",
+                "-t",
+                "-A",
+                "-v",
+                "ON_ERROR_STOP=1",
+                "-d",
+                dbname,
+                "-U",
+                user,
+                "-c",
+                sql,
+            ],
             check=False,
             capture_output=True,
             text=True,
@@ -217,7 +248,8 @@ class Cluster:
 
     def drop_database(self, name):
         self.query(
-            f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'"
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            f"WHERE datname = '{name}'"
         )
         self.query(f'DROP DATABASE IF EXISTS "{name}"')
 
