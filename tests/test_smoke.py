@@ -213,7 +213,6 @@ def test_pip_install_makes_both_addons_importable(tmp_path):
             "install",
             "-q",
             "--no-deps",
-            "--no-build-isolation",
             "--target",
             str(target),
             str(REPO),
