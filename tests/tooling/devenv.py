@@ -482,17 +482,28 @@ def cmd_test(args):
 
 
 # Odoo's own tests of the modules magestore_customer extends, run with the
-# "B2B customers only" setting switched off.  The whole account suite alone takes
-# longer than the test command may; these classes exercise partners, invoices,
-# orders and the portal, where our rules would bite.
+# "B2B customers only" setting switched off.  Only post_install classes are
+# chosen: an at_install class of portal needs an upgrade of portal, which on a
+# database holding account fails in setUpClass whether or not our addon is there.
+# The whole account suite alone would take longer than the test command may; these
+# classes exercise partners, invoices, credit notes, orders and the portal.
 UPSTREAM_TAGS = os.environ.get(
     "MAGESTORE_UPSTREAM_TAGS",
-    "/portal,/sale:TestSaleOrder,/sale:TestSaleToInvoice,/account:TestAccountMove",
+    ",".join(
+        [
+            "/portal",
+            "/sale",
+            "/account:TestAccountMove",
+            "/account:TestAccountMoveOutInvoiceOnchanges",
+            "/account:TestAccountMoveOutRefundOnchanges",
+        ]
+    ),
 )
 
 
 def upstream_tier(tally, cluster, config, dbname):
     fresh_db(cluster, config, dbname)
+    install_log = LOCAL / "logs" / f"{dbname}-install.log"
     odoo(
         config,
         "-d",
@@ -501,7 +512,7 @@ def upstream_tier(tally, cluster, config, dbname):
         "magestore_customer",
         "--stop-after-init",
         "--log-level=warn",
-        log=LOCAL / "logs" / f"{dbname}-install.log",
+        log=install_log,
     )
     cluster.query("UPDATE res_company SET customer_b2b_only = false", dbname=dbname)
     odoo_tier(
@@ -511,7 +522,6 @@ def upstream_tier(tally, cluster, config, dbname):
         dbname,
         "magestore_customer",
         UPSTREAM_TAGS,
-        extra_args=("-u", "portal,sale,account"),
     )
 
 
