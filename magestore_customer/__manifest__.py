@@ -14,6 +14,7 @@
     "depends": ["account", "sale_management", "crm", "project", "portal"],
     "data": [
         "security/ir.model.access.csv",
+        "security/magestore_customer_security.xml",
         "views/res_partner_views.xml",
         "views/res_partner_360_views.xml",
         "views/res_config_settings_views.xml",
