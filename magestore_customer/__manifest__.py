@@ -26,5 +26,6 @@
         "demo/sale_order_demo.xml",
         "demo/account_move_demo.xml",
     ],
+    "assets": {"web.assets_tests": ["magestore_customer/static/tests/tours/*.js"]},
     "installable": True,
 }

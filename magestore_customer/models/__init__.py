@@ -4,3 +4,4 @@ from . import res_partner
 from . import res_partner_360
 from . import account_move
 from . import sale_order
+from . import ir_rule

@@ -5,3 +5,5 @@ from . import test_portal_invite
 from . import test_portal_access
 from . import test_smart_buttons
 from . import test_smart_buttons_helpdesk
+from . import test_portal_access_helpdesk
+from . import test_portal_invite_tour
