@@ -269,7 +269,6 @@ class MagestorePortalInviteLine(models.TransientModel):
     )
     email = fields.Char()
     in_portal = fields.Boolean(
-        string="In Portal",
         help="Ticked: the contact can log in to the portal. Untick to remove "
         "the access, tick to grant it and send an invitation.",
     )
