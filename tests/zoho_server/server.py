@@ -137,6 +137,8 @@ class ZohoServer:
         self.access_tokens = {}
         self._refreshes = []
         self._page_tokens = {}
+        # Sorted listings by (module, sort, since); emptied by upsert/delete.
+        self._listings = {}
         self._lock = threading.RLock()
         self._httpd = None
         self._thread = None
@@ -204,9 +206,11 @@ class ZohoServer:
             for existing in records:
                 if existing["id"] == record["id"]:
                     existing.update(record)
+                    self._listings.clear()
                     return existing
             record.setdefault("Created_Time", record["Modified_Time"])
             records.append(record)
+            self._listings.clear()
             return record
 
     def delete(self, module, record_id, type="recycle"):  # noqa: A002
@@ -215,6 +219,7 @@ class ZohoServer:
             records = self.dataset[module]
             record = next(r for r in records if r["id"] == record_id)
             records.remove(record)
+            self._listings.clear()
             owner = record.get("Owner") or {"name": "Local Admin", "id": "1"}
             entry = {
                 "deleted_by": {"name": owner.get("name"), "id": owner.get("id")},
@@ -462,6 +467,12 @@ class ZohoServer:
             return None, error_invalid("If-Modified-Since")
 
     def _select(self, module, query, since):
+        key = (module, query["sort_by"], query["sort_order"], since)
+        if key not in self._listings:
+            self._listings[key] = self._sorted(module, query, since)
+        return self._listings[key]
+
+    def _sorted(self, module, query, since):
         records = self.dataset[module]
         if since:
             records = [r for r in records if parse_time(r["Modified_Time"]) > since]
