@@ -262,6 +262,19 @@ SMALL = {"accounts": 15, "contacts": 45, "seed": 4}
 WALL = {"accounts": 2150, "contacts": 40, "seed": 5}
 
 
+def bulk_edited(size):
+    """A dataset whose Accounts were all modified in the same second.
+
+    The sync reads each page as a new listing from the newest timestamp read so
+    far; only records sharing one timestamp beyond a page make it go on by page
+    number and page token, where Zoho's 2000-record and token limits apply.
+    """
+    dataset = generate(**size)
+    for account in dataset["Accounts"]:
+        account["Modified_Time"] = "2026-03-02T10:15:00+05:30"
+    return dataset
+
+
 @pytest.mark.parametrize(
     "size, fault, value, fails",
     [
@@ -284,7 +297,7 @@ WALL = {"accounts": 2150, "contacts": 40, "seed": 5}
     ],
 )
 def test_fault_then_clean_rerun(zoho, size, fault, value, fails):
-    server = zoho.start(generate(**size))
+    server = zoho.start(bulk_edited(size) if size is WALL else generate(**size))
     setattr(server.faults, fault, value)
 
     log = zoho.run()
@@ -299,7 +312,7 @@ def test_fault_then_clean_rerun(zoho, size, fault, value, fails):
 
 
 def test_interrupted_run_resumes_without_duplicates(zoho):
-    server = zoho.start(generate(**WALL))
+    server = zoho.start(bulk_edited(WALL))
     server.faults.page_token_ttl = 0  # dies after the 10 pages reachable by number
 
     first = zoho.run()
@@ -312,6 +325,28 @@ def test_interrupted_run_resumes_without_duplicates(zoho):
     second = zoho.run()
     assert second.status == "done", second.message
     assert first.created_count + second.created_count == len(zoho.bound())
+    zoho.assert_mirror()
+
+
+def test_record_modified_in_zoho_during_a_run_is_not_lost(zoho):
+    """Zoho's offsets shift when a record moves to the end of the listing; the
+    record that moves into an already read page must still be imported."""
+    server = zoho.start(generate(accounts=1000, contacts=0, seed=6))
+    first = sorted(server.dataset["Accounts"], key=lambda a: a["Modified_Time"])[0]
+    edits = []
+
+    def edit_once(path, params):
+        if path.endswith("/Accounts") and len(edits) < 3:
+            edits.append(path)
+            server.upsert(
+                "Accounts", {"id": first["id"], "Phone": f"+1 555 01{len(edits)}"}
+            )
+
+    server.on_api_call = edit_once
+    log = zoho.run()
+
+    assert log.status == "done", log.message
+    assert len(edits) == 3
     zoho.assert_mirror()
 
 

@@ -14,14 +14,15 @@ run resumes from; the cursor goes back ``CURSOR_OVERLAP`` seconds, and records
 already imported at the same Modified_Time are skipped, so nothing is imported
 twice and nothing is lost.
 
-Known shortcoming: Zoho's page tokens are offsets into a live listing.  A record
-modified in Zoho while a run pages through its module moves to the end of the
-listing, which shifts the next pages by one; the record right after a page
-boundary can then be skipped by this run.  It is imported by the next run only
-if it is modified again or is newer than the cursor, which is normally the case
-(it sorts after the already imported ones).  A record with the very same
-timestamp as the cursor minus the overlap could be missed; the fix would be to
-re-read each page boundary, which costs API calls.
+Pages are not read by offset: Zoho's page numbers and page tokens are offsets
+into a live listing, and a record modified in Zoho during a run moves to its
+end, shifting every later record back by one, so that the record right after a
+page boundary would never be read (the cursor soon passes it).  Instead, every
+page is the first page of a new listing that starts at the newest
+``Modified_Time`` read so far (minus the overlap).  Only when a whole page
+shares the timestamps of that overlap (a bulk edit of more than a page of
+records within one second) does the run go on to the next page of the same
+listing, by number and then by token.
 """
 
 import json
@@ -525,18 +526,41 @@ class _SyncRun:
     # ------------------------------------------------------------------
     def _import_module(self, module):
         state = self._state(module)
-        since = None
+        cursor = None
         if state.records_cursor:
             cursor = state.records_cursor.replace(tzinfo=timezone.utc)
-            since = mapping.overlap(cursor, CURSOR_OVERLAP)
         fields_wanted = mapping.request_fields(module, self.lookups.type_field)
-        pages = self.client.iter_records(module, fields_wanted, modified_since=since)
+        pages = self._keyset_pages(module, fields_wanted, cursor)
         for page in _prefetched(pages):
             self._check_budget()
             last = self._import_page(module, page)
             self._end_page(len(page))
             if last:
                 self._move_cursor(state, "records_cursor", last)
+
+    def _keyset_pages(self, module, fields_wanted, cursor):
+        """Yield the pages of records modified after ``cursor``, each one read
+        as the first page of a listing that starts where the last page ended.
+
+        Runs in the prefetching thread: it talks HTTP only.  A listing is
+        followed further only while its pages bring nothing newer than the
+        cursor (a bulk edit larger than a page within the overlap).
+        """
+        while True:
+            since = mapping.overlap(cursor, CURSOR_OVERLAP) if cursor else None
+            listing = self.client.iter_records(
+                module, fields_wanted, modified_since=since
+            )
+            advanced = False
+            for page in listing:
+                yield page
+                last = self._raw_last_time(page)
+                if last and (cursor is None or last > cursor):
+                    cursor, advanced = last, True
+                    break
+            listing.close()
+            if not advanced:
+                return
 
     def _move_cursor(self, state, field_name, value):
         """After the page is committed: its last timestamp becomes the cursor."""
@@ -668,7 +692,7 @@ class _SyncRun:
         ]
         address = self.partners._address_fields()
         for fname in commercial:
-            parents[:1][fname]  # noqa: B018 - computes the field for the page
+            parents[:1].mapped(fname)  # computes the field for the whole page
         self.inherited = {}
         for parent in parents:
             names = list(commercial)

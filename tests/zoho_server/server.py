@@ -132,6 +132,9 @@ class ZohoServer:
         self.refresh_limit = refresh_limit
         self.refresh_window = refresh_window
         self.faults = Faults()
+        # Called as on_api_call(path, params) after each API call is answered:
+        # tests use it to change the data while a client is paging.
+        self.on_api_call = None
         self.requests = []
         self.token_requests = []
         self.access_tokens = {}
@@ -307,13 +310,14 @@ class ZohoServer:
         """Answer one API call: (status, body or None, raw bytes or None)."""
         with self._lock:
             self.requests.append(("GET", path, dict(params)))
-            fault = self._api_fault()
-            if fault:
-                return fault
-            error = self._check_token(headers.get("Authorization"))
-            if error:
-                return error
-            return self._route(path, params, headers)
+            answer = (
+                self._api_fault()
+                or self._check_token(headers.get("Authorization"))
+                or self._route(path, params, headers)
+            )
+        if self.on_api_call:
+            self.on_api_call(path, dict(params))
+        return answer
 
     def _api_fault(self):
         faults = self.faults
