@@ -240,3 +240,48 @@ def test_pip_install_makes_both_addons_importable(tmp_path):
         assert line.startswith(str(target)), line
     views = target / "odoo/addons/magestore_customer/views/res_partner_views.xml"
     assert views.exists()
+
+
+def test_run_command_refuses_a_database_in_use(cluster):
+    """A database another program has open is not served a second time."""
+    import psycopg2
+
+    dbname = f"magestore_t_busy_{os.getpid()}"
+    cluster.query(f'CREATE DATABASE "{dbname}"')
+    other = psycopg2.connect(
+        host=str(cluster.sockdir), port=5432, user="odoo", dbname=dbname
+    )
+    try:
+        result = subprocess.run(
+            [sys.executable, str(REPO / "tests/tooling/devenv.py"), "run"],
+            env=dict(
+                os.environ, MAGESTORE_DB=dbname, MAGESTORE_HTTP_PORT=str(_free_port())
+            ),
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+    finally:
+        other.close()
+        devenv.drop_db(cluster, dbname)
+    assert result.returncode == 2
+    assert f"database '{dbname}' is in use by another program" in result.stderr
+
+
+def test_wrong_odoo_src_is_reported(tmp_path):
+    """ODOO_SRC naming something that is not Odoo stops with the fix."""
+    result = subprocess.run(
+        [sys.executable, str(REPO / "tests/tooling/devenv.py"), "run"],
+        env=dict(
+            os.environ,
+            ODOO_SRC=str(tmp_path / "nowhere"),
+            MAGESTORE_HTTP_PORT=str(_free_port()),
+        ),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert "is not an Odoo source tree" in result.stderr

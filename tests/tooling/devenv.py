@@ -14,6 +14,7 @@ import hashlib
 import os
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -50,7 +51,7 @@ def say(message):
 # ----------------------------------------------------------------------
 def python_env():
     """Environment for child Pythons, with ODOO_SRC on the path when it is set."""
-    env = dict(os.environ, TZ="UTC")
+    env = dict(os.environ, TZ="UTC", PIP_ROOT_USER_ACTION="ignore")
     if os.environ.get("ODOO_SRC"):
         env["PYTHONPATH"] = os.pathsep.join(
             filter(None, [os.environ["ODOO_SRC"], os.environ.get("PYTHONPATH")])
@@ -60,6 +61,12 @@ def python_env():
 
 def check_odoo():
     """Stop at once unless this Python imports Odoo 18.0; return its addons folder."""
+    source = os.environ.get("ODOO_SRC")
+    if source and not (Path(source) / "odoo" / "release.py").is_file():
+        raise SetupError(
+            f"ODOO_SRC={source} is not an Odoo source tree (no odoo/release.py): "
+            "point it at the folder holding odoo-bin, or unset it."
+        )
     probe = subprocess.run(
         [
             sys.executable,
@@ -159,6 +166,8 @@ def odoo(config, *args, log=None, check=True):
             )
     else:
         result = subprocess.run(argv, env=python_env(), check=False)
+    if result.returncode in (-signal.SIGINT, 128 + signal.SIGINT, -signal.SIGTERM):
+        raise KeyboardInterrupt
     if check and result.returncode != 0:
         where = f"; see {log}" if log else ""
         raise SetupError(f"odoo {' '.join(args)} failed{where}")
@@ -258,6 +267,20 @@ def installed_state(cluster, dbname):
     return dict(line.split("=") for line in rows.splitlines() if line)
 
 
+def check_not_served(cluster, dbname):
+    """Refuse a database that another program (another ``make run``) has open."""
+    users = cluster.query(
+        f"SELECT count(*) FROM pg_stat_activity WHERE datname = '{dbname}' "
+        "AND pid <> pg_backend_pid()"
+    )
+    if int(users or 0):
+        raise SetupError(
+            f"database '{dbname}' is in use by another program ({users} "
+            "connections, e.g. another 'make run'): stop it, or set MAGESTORE_DB "
+            "to another name."
+        )
+
+
 def cmd_run(_args):
     if port_in_use(HTTP_PORT):
         raise SetupError(
@@ -267,6 +290,7 @@ def cmd_run(_args):
     cluster, odoo_addons = prepare()
     config = write_config(cluster, odoo_addons)
     if cluster.database_exists(RUN_DB):
+        check_not_served(cluster, RUN_DB)
         states = installed_state(cluster, RUN_DB)
         if states is None:
             raise SetupError(
@@ -544,6 +568,16 @@ def cmd_newdb(args):
     say(f"database {args.name} ready; config {config}")
 
 
+def cmd_stop_db(_args):
+    """Stop the private cluster (``make run`` leaves it running for the next run)."""
+    cluster = Cluster(LOCAL)
+    if cluster.is_running():
+        cluster.stop()
+        say("private PostgreSQL cluster stopped")
+    else:
+        say("private PostgreSQL cluster is not running")
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -555,15 +589,24 @@ def main(argv=None):
     newdb.add_argument("name")
     newdb.add_argument("--helpdesk", action="store_true")
     newdb.add_argument("--bare", action="store_true", help="without our addons")
+    sub.add_parser("stop-db", help="stop the private PostgreSQL cluster")
     args = parser.parse_args(argv)
     try:
-        return {"run": cmd_run, "test": cmd_test, "newdb": cmd_newdb}[args.command](
-            args
-        ) or 0
+        return {
+            "run": cmd_run,
+            "test": cmd_test,
+            "newdb": cmd_newdb,
+            "stop-db": cmd_stop_db,
+        }[args.command](args) or 0
     except SetupError as error:
         print(f"[magestore] error: {error}", file=sys.stderr, flush=True)
         return 2
     except KeyboardInterrupt:
+        print(
+            "[magestore] interrupted; the next run starts any unfinished set-up again",
+            file=sys.stderr,
+            flush=True,
+        )
         return 130
 
 
