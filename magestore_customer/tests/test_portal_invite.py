@@ -7,7 +7,7 @@ import psycopg2.errors
 from lxml import html
 
 from odoo import SUPERUSER_ID, api
-from odoo.exceptions import AccessError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.sql_db import db_connect
 from odoo.tests import Form, TransactionCase, new_test_user, tagged
 from odoo.tools import mute_logger
@@ -182,7 +182,11 @@ class TestPortalInvite(PortalInviteCase):
         self.assertEqual(sum("Portal access granted" in str(note) for note in notes), 2)
         self.assertTrue(any("Portal access removed" in str(note) for note in notes))
         self.assertTrue(user.active and user._is_portal())
-        self.assertEqual(len(self.queued_mails(self.anna.email)), 2)
+        self.assertEqual(
+            len(self.queued_mails(self.anna.email)),
+            1,
+            "the first invitation was cancelled by the removal",
+        )
 
     def test_resend_invitation_or_password_reset(self):
         wizard = self.open_wizard(self.company_x)
@@ -331,6 +335,127 @@ class TestPortalInvite(PortalInviteCase):
         )
         with self.assertRaises(AccessError):
             self.open_wizard(self.company_x, env=self.env(user=clerk))
+
+    def test_resend_is_cleared_once_applied(self):
+        """Applying again, as the banner invites, does not send a second time."""
+        wizard = self.open_wizard(self.company_x)
+        self.set_lines(wizard, self.anna, in_portal=True)
+        wizard.action_apply()
+        self.set_lines(wizard, self.anna | self.carl, resend=True)
+
+        wizard.action_apply()
+
+        anna = self.line_of(wizard, self.anna)
+        self.assertEqual(anna.result, "Invitation re-sent")
+        self.assertFalse(anna.resend, "the re-send is done")
+        carl = self.line_of(wizard, self.carl)
+        self.assertEqual(carl.result_state, "error")
+        self.assertTrue(carl.resend, "a refused line keeps what was asked")
+        self.assertEqual(len(self.queued_mails(self.anna.email)), 2)
+
+        wizard.action_apply()
+
+        self.assertEqual(anna.result_state, "unchanged")
+        self.assertEqual(len(self.queued_mails(self.anna.email)), 2)
+
+    def test_email_edited_on_a_portal_line(self):
+        other = new_test_user(
+            self.env, login="other@xylo.example.com", groups="base.group_portal"
+        )
+        wizard = self.open_wizard(self.company_x)
+        self.set_lines(wizard, self.anna | self.bert, in_portal=True)
+        wizard.action_apply()
+        anna_user, bert_user = self.anna.user_ids, self.bert.user_ids
+
+        self.set_lines(wizard, self.anna, email="anna at xylo")
+        self.set_lines(wizard, self.bert, email="other@xylo.example.com")
+        wizard.action_apply()
+
+        anna, bert = self.line_of(wizard, self.anna), self.line_of(wizard, self.bert)
+        self.assertEqual(anna.result_state, "error")
+        self.assertIn("anna at xylo is not a valid email", anna.result)
+        self.assertEqual(bert.result_state, "error")
+        self.assertIn(other.partner_id.display_name, bert.result)
+        self.assertEqual(self.anna.email, "anna@xylo.example.com")
+        self.assertEqual(anna_user.login, "anna@xylo.example.com")
+        self.assertEqual(bert_user.login, "bert@xylo.example.com")
+
+        self.set_lines(wizard, self.anna, email=" Anna.New@Xylo.example.com")
+        self.set_lines(wizard, self.bert, email=self.bert.email.upper())
+        wizard.action_apply()
+
+        self.assertEqual(
+            (anna.result_state, anna.result), ("email_updated", "Email updated")
+        )
+        self.assertEqual(self.anna.email, "anna.new@xylo.example.com")
+        self.assertEqual(anna_user.login, "anna.new@xylo.example.com")
+        self.assertEqual(anna_user.email, "anna.new@xylo.example.com")
+        self.assertTrue(anna_user._is_portal() and anna_user.active)
+        self.assertEqual(bert.result_state, "unchanged", "only the case differs")
+        self.assertEqual(bert_user.login, "bert@xylo.example.com")
+
+    def test_removal_cancels_the_queued_invitation(self):
+        wizard = self.open_wizard(self.company_x)
+        self.set_lines(wizard, self.anna | self.bert, in_portal=True)
+        wizard.action_apply()
+        invitation = self.queued_mails(self.anna.email)
+        self.assertEqual(len(invitation), 1)
+        self.set_lines(wizard, self.anna, resend=True)
+        wizard.action_apply()
+        self.assertEqual(len(self.queued_mails(self.anna.email)), 2)
+
+        self.set_lines(wizard, self.anna, in_portal=False)
+        wizard.action_apply()
+
+        self.assertEqual(self.line_of(wizard, self.anna).result_state, "revoked")
+        self.assertFalse(self.queued_mails(self.anna.email))
+        self.assertEqual(invitation.state, "cancel")
+        self.assertEqual(len(self.queued_mails(self.bert.email)), 1, "others stay")
+
+    def test_internal_user_reported_only_when_asked(self):
+        internal = new_test_user(
+            self.env, login="intern2@xylo.example.com", groups="base.group_user"
+        )
+        internal.partner_id.parent_id = self.company_x
+        wizard = self.open_wizard(self.company_x)
+        line = self.line_of(wizard, internal.partner_id)
+        self.assertFalse(line.in_portal)
+
+        wizard.action_apply()
+
+        self.assertEqual(line.result_state, "unchanged")
+
+        line.resend = True
+        wizard.action_apply()
+
+        self.assertEqual(line.result_state, "error")
+        self.assertIn("is an internal user", line.result)
+        self.assertTrue(internal._is_internal())
+
+    def test_company_without_contact_points(self):
+        empty = self.env["res.partner"].create(
+            {"name": "Zephyr Empty", "is_company": True}
+        )
+        with self.assertRaisesRegex(UserError, "Zephyr Empty: no active contact"):
+            self.open_wizard(empty)
+
+        wizard = self.open_wizard(empty | self.company_y)
+
+        self.assertEqual(wizard.line_ids.partner_id, self.yves)
+        self.assertIn("Zephyr Empty", wizard.note)
+        self.assertNotIn("Yarrow", wizard.note)
+        self.assertFalse(self.open_wizard(self.company_y).note)
+
+    def test_portal_access_buttons_on_the_company_form(self):
+        arch = self.env["res.partner"].get_views([(False, "form")])["views"]["form"][
+            "arch"
+        ]
+        tree = html.fromstring(arch)
+        action = self.env.ref("magestore_customer.magestore_portal_invite_action")
+        first = tree.xpath("//div[@name='button_box']/*[1]")[0]
+        self.assertEqual(first.get("name"), str(action.id), "first, never under More")
+        assign = tree.xpath("//button[@name='action_open_contact_assign']")[0]
+        self.assertEqual(assign.getnext().get("name"), str(action.id))
 
 
 @tagged("post_install", "-at_install")

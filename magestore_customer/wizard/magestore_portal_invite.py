@@ -14,6 +14,10 @@ _logger = logging.getLogger(__name__)
 # Partner types that stand for a person of the company; delivery and invoice
 # addresses are places, and Odoo's own wizard leaves them out for the same reason.
 CONTACT_POINT_TYPES = ("contact", "other")
+# Actions that send to, or change, the line's email: it is checked first.
+EMAIL_ACTIONS = ("grant", "resend_invite", "resend_reset", "update_email")
+# Header of the mails this wizard queues, so a removal can cancel them.
+MAIL_MARKER = "X-Magestore-Portal-Invite"
 
 
 class MagestorePortalInvite(models.TransientModel):
@@ -39,6 +43,11 @@ class MagestorePortalInvite(models.TransientModel):
         help="Added to the invitation email of the contacts invited now.",
     )
     applied = fields.Boolean(readonly=True)
+    note = fields.Text(
+        readonly=True,
+        default=lambda self: self._default_note(),
+        help="Selected companies that have no contact point to list.",
+    )
 
     @api.model
     def _default_line_ids(self):
@@ -49,7 +58,57 @@ class MagestorePortalInvite(models.TransientModel):
             self.env.context.get("active_ids") or []
         )
         contacts = self._contact_points_of(selected.exists())
+        if selected and not contacts:
+            raise UserError(self._no_contact_text(selected.exists()))
         return [Command.create(self._prepare_line_vals(p)) for p in contacts]
+
+    @api.model
+    def _default_note(self):
+        """Name the selected companies that added nobody to the list.
+
+        Opening the wizard on them alone is refused (see ``_default_line_ids``);
+        when they come with others, the wizard opens and says it here, so
+        staff do not take the missing company for a fault.
+        """
+        if self.env.context.get("active_model") != "res.partner":
+            return False
+        selected = self.env["res.partner"].browse(
+            self.env.context.get("active_ids") or []
+        )
+        empty = self._companies_without_contact_points(selected.exists())
+        if not empty:
+            return False
+        return _(
+            "No active contact point to list for: %(companies)s. Add people in "
+            "the company's Contacts & Addresses tab first.",
+            companies=", ".join(empty.mapped("display_name")),
+        )
+
+    @api.model
+    def _companies_without_contact_points(self, partners):
+        companies = partners.filtered("is_company")
+        with_people = self.env["res.partner"].search(
+            [
+                ("parent_id", "in", companies.ids),
+                ("is_company", "=", False),
+                ("type", "in", CONTACT_POINT_TYPES),
+            ]
+        )
+        return companies - with_people.parent_id
+
+    @api.model
+    def _no_contact_text(self, selected):
+        empty = self._companies_without_contact_points(selected)
+        if empty:
+            return _(
+                "%(companies)s: no active contact point to invite. Add people in "
+                "the company's Contacts & Addresses tab first.",
+                companies=", ".join(empty.mapped("display_name")),
+            )
+        return _(
+            "None of the selected partners is a contact point (a person of a "
+            "company, not a delivery or invoice address)."
+        )
 
     @api.model
     def _contact_points_of(self, partners):
@@ -187,9 +246,11 @@ class MagestorePortalInvite(models.TransientModel):
         grants = by_action.get("grant", empty)
         invites = by_action.get("resend_invite", empty)
         resets = by_action.get("resend_reset", empty)
+        email_changes = by_action.get("update_email", empty)
 
-        (grants | invites | resets)._update_partner_emails()
+        (grants | invites | resets | email_changes)._update_partner_emails()
         grants._grant_access()
+        (grants | invites | resets | email_changes)._update_user_logins()
         by_action.get("revoke", empty)._revoke_access()
 
         self._queue_invitations(grants | invites)
@@ -204,9 +265,10 @@ class MagestorePortalInvite(models.TransientModel):
         """
         notes = {
             "grant": _("Portal access granted; invitation queued."),
-            "revoke": _("Portal access removed."),
+            "revoke": _("Portal access removed; pending invitations cancelled."),
             "resend_invite": _("Portal invitation sent again."),
             "resend_reset": _("Portal password reset link sent."),
+            "update_email": _("Portal login and email changed."),
         }
         bodies = {
             line.partner_id.id: notes[plan["action"]] for line, plan in plans.items()
@@ -239,6 +301,14 @@ class MagestorePortalInvite(models.TransientModel):
             grouped[key] |= line
         for (state, message), lines in grouped.items():
             lines.write({"result_state": state, "result": message})
+
+        # A re-send is done once applied: left ticked, the next Apply (which
+        # the banner invites) would send it again.  Failed lines keep it, so
+        # that fixing their email and applying again still sends it.
+        done = [line.id for line, plan in plans.items() if plan["state"] != "error"]
+        self.env["magestore.portal.invite.line"].browse(done).filtered("resend").write(
+            {"resend": False}
+        )
 
     @api.model
     def _count_outcomes(self, plans):
@@ -282,6 +352,7 @@ class MagestorePortalInviteLine(models.TransientModel):
             ("invited", "Invited"),
             ("revoked", "Access removed"),
             ("resent", "Re-sent"),
+            ("email_updated", "Email updated"),
             ("unchanged", "Unchanged"),
             ("error", "Error"),
         ],
@@ -322,7 +393,7 @@ class MagestorePortalInviteLine(models.TransientModel):
         plans = {}
         for line in self:
             plan = line._plan_one()
-            if plan["action"] in ("grant", "resend_invite", "resend_reset"):
+            if plan["action"] in EMAIL_ACTIONS:
                 line._check_email_free(plan, logins, claimed)
             if plan["state"] == "error":
                 plan["action"] = False
@@ -334,14 +405,22 @@ class MagestorePortalInviteLine(models.TransientModel):
         partner = self.partner_id
         users = partner.with_context(active_test=False).sudo().user_ids
         error = self._refusal_reason(partner, users)
-        if error:
+        if error and (self.in_portal or self.resend or partner.is_company):
             return _plan(False, "error", error)
+        if error:
+            # Nothing asked for this line (an internal user, an archived
+            # contact): saying "Error" on every Apply would only be noise.
+            return _plan(False, "unchanged", _("Unchanged"))
 
         has_access = self._has_portal_access(users)
         if self.in_portal and not has_access:
             return _plan("grant", "invited", _("Invited"), email=self.email)
         if not self.in_portal and has_access:
             return _plan("revoke", "revoked", _("Access removed"))
+        if not self.resend and self._email_edited(users):
+            return _plan(
+                "update_email", "email_updated", _("Email updated"), email=self.email
+            )
         if not self.resend:
             return _plan(False, "unchanged", _("Unchanged"))
         if not self.in_portal:
@@ -359,6 +438,26 @@ class MagestorePortalInviteLine(models.TransientModel):
             )
         return _plan(
             "resend_invite", "resent", _("Invitation re-sent"), email=self.email
+        )
+
+    def _email_edited(self, users):
+        """True when the line's email is not the contact's email or portal login.
+
+        Compared normalized, so that a change of case or spaces alone is not
+        an edit; a malformed email typed on the line counts as an edit, and is
+        then refused by ``_check_email_free``.
+        """
+        self.ensure_one()
+        typed = (self.email or "").strip()
+        normalized = email_normalize(typed)
+        if not normalized:
+            return typed != (self.partner_id.email or "").strip()
+        if normalized != email_normalize(self.partner_id.email or ""):
+            return True
+        return any(
+            user.login != normalized
+            for user in users
+            if user.active and user._is_portal()
         )
 
     @api.model
@@ -432,6 +531,22 @@ class MagestorePortalInviteLine(models.TransientModel):
             normalized = email_normalize(line.email)
             if normalized and normalized != email_normalize(line.partner_id.email):
                 line.partner_id.sudo().email = normalized
+
+    def _update_user_logins(self):
+        """Make the portal login follow the contact's email.
+
+        Done for re-granted users too: a user archived by a removal keeps the
+        login of that time, and would otherwise come back with an address the
+        contact no longer reads.  The unique login index still guards against
+        a login taken by another transaction meanwhile: that line then fails
+        alone in the wizard's line-by-line replay.
+        """
+        for line in self:
+            login = email_normalize(line.email)
+            users = line.partner_id.with_context(active_test=False).sudo().user_ids
+            stale = users.filtered(lambda u, login=login: u.login != login)
+            if login and stale:
+                stale.write({"login": login})
 
     def _grant_access(self):
         """Give the lines' contacts an active portal user, reusing a removed one.
@@ -510,7 +625,45 @@ class MagestorePortalInviteLine(models.TransientModel):
         partners = self.partner_id.sudo()
         partners.signup_cancel()
         portal_users = partners.user_ids.filtered(lambda user: user._is_portal())
+        self._cancel_queued_mails(portal_users)
         portal_users.write({"active": False})
+
+    @api.model
+    def _cancel_queued_mails(self, users):
+        """Cancel this wizard's invitations and reset mails not yet sent to ``users``.
+
+        Their link leads nowhere once the access is removed.  They are
+        cancelled rather than deleted so an administrator still sees in
+        Settings > Technical > Emails what was stopped and why; Odoo's mail
+        garbage collection removes cancelled mails later.  Mails in exception
+        are cancelled too, as a manual retry would send the dead link.  A mail
+        the queue cron is sending at this very moment may still leave: its
+        transaction and ours then conflict, and the one that loses is retried.
+        """
+        mails = (
+            self.env["mail.mail"]
+            .sudo()
+            .search(
+                [
+                    ("model", "=", "res.users"),
+                    ("res_id", "in", users.ids),
+                    ("state", "in", ("outgoing", "exception")),
+                    ("headers", "ilike", MAIL_MARKER),
+                ]
+            )
+        )
+        mails.write(
+            {
+                "state": "cancel",
+                "failure_reason": _("Portal access removed before sending."),
+            }
+        )
+        if mails:
+            _logger.info(
+                "Portal invite: cancelled %d queued mail(s) of removed users %s",
+                len(mails),
+                users.ids,
+            )
 
     def _queue_password_resets(self):
         """Queue auth_signup's password reset email for users who logged in before."""
@@ -554,12 +707,19 @@ class MagestorePortalInviteLine(models.TransientModel):
             vals_list += [
                 {
                     "subject": subject(lang_env, user),
-                    "email_from": user.company_id.email_formatted
-                    or self.env.user.email_formatted,
+                    "email_from": _sender(self.env, user),
+                    # Given, because Odoo would ask the linked record (a
+                    # res.users, which has no mail thread) for one.
+                    "reply_to": _sender(self.env, user),
                     "email_to": user.email_formatted,
                     "body_html": bodies[user.id],
                     "auto_delete": True,
                     "message_type": "user_notification",
+                    # Found again by _cancel_queued_mails if the access is
+                    # removed before the queue sends it.
+                    "model": "res.users",
+                    "res_id": user.id,
+                    "headers": repr({MAIL_MARKER: "1"}),
                 }
                 for user in lang_users
             ]
@@ -568,6 +728,10 @@ class MagestorePortalInviteLine(models.TransientModel):
 
 def _plan(action, state, message, email=False):
     return {"action": action, "state": state, "message": message, "email": email}
+
+
+def _sender(env, user):
+    return user.company_id.email_formatted or env.user.email_formatted
 
 
 def _used_by(env, email, partner):

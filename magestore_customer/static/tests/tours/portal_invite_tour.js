@@ -79,11 +79,11 @@ registry.category("web_tour.tours").add("magestore_portal_invite_tour", {
             trigger: `${card(COMPANY)}:not(:has([name=parent_id]))`,
             run: "click",
         },
-        // The form shows a few smart buttons; the others are under "More".
-        stepUtils.autoExpandMoreButtons(),
+        // The form shows a few smart buttons and hides the others under
+        // "More": "Portal Access" must be one of those shown, without expanding.
         {
             content: "Open the portal access wizard from the company form",
-            trigger: `.oe_stat_button:contains("Portal Access")`,
+            trigger: `.o-form-buttonbox > .oe_stat_button:contains("Portal Access")`,
             run: "click",
         },
         {
@@ -109,6 +109,29 @@ registry.category("web_tour.tours").add("magestore_portal_invite_tour", {
         {
             content: "Back on the company form",
             trigger: `.o_form_view .o_breadcrumb:contains("${COMPANY}")`,
+        },
+        {
+            content: "Open the Contacts & Addresses tab",
+            trigger: ".o_notebook_headers a[name=contact_addresses]",
+            run: "click",
+        },
+        {
+            content: "Open the wizard again from the button next to the people",
+            trigger: `.o_notebook button:contains("Portal Access")`,
+            run: "click",
+        },
+        ...INVITED.map((name) => ({
+            content: `${name} is now shown In Portal`,
+            trigger: `${contactRow(name)} [name=in_portal] input:checked`,
+        })),
+        {
+            content: "Close the wizard without changing anything",
+            trigger: ".modal-footer button:contains(Close)",
+            run: "click",
+        },
+        {
+            content: "The wizard is closed",
+            trigger: "body:not(:has(.modal))",
         },
     ],
 });
