@@ -16,8 +16,13 @@ CONTACT_POINT_EDITOR_GROUPS = (
 # One DNS label: letters or digits (any script), hyphens only inside.
 _LABEL = r"[^\W_](?:(?:[^\W_]|-){0,61}[^\W_])?"
 _TLD = r"(?:[^\W\d_]{2,63}|xn--[a-z0-9-]{1,59})"
-# A web domain typed as a company name, e.g. "acme.example" (no scheme, no path).
+# A web domain: labels separated by dots, ending in a top-level domain.
 DOMAIN_NAME_RE = re.compile(rf"^(?:{_LABEL}\.)+{_TLD}$")
+# A company name only counts as its web domain when written as one: all lower
+# case, no spaces, an alphabetic top-level domain of 2 to 24 letters (or an
+# IDN "xn--" one).  "Dr.Oetker" or "Foo.Bar" are names that hold a dot.
+_NAME_TLD = r"(?:[^\W\d_]{2,24}|xn--[a-z0-9-]{1,59})"
+DOMAIN_AS_NAME_RE = re.compile(rf"^(?:{_LABEL}\.)+{_NAME_TLD}$")
 # A single plain address; display names, lists and quotes are not accepted.
 EMAIL_LOCAL_RE = re.compile(r"^[^@\s,;:<>()\[\]\"\\]+$")
 
@@ -75,6 +80,21 @@ class ResPartner(models.Model):
                     )
                 )
 
+    @api.constrains("parent_id", "type", "is_company")
+    def _check_parent_is_company(self):
+        """A contact point belongs to a company, never to another person.
+
+        Odoo only narrows the Related Company field to companies in its form
+        view; the API, imports and other views let a person through, and the
+        contact point would then silently belong to no company.  Addresses
+        (invoice, delivery, other) of a person stay allowed: they describe
+        where a person is reached, not whom he works for.
+        """
+        for partner in self:
+            partner._magestore_check_parent_values(
+                partner.parent_id, partner.type, partner.is_company
+            )
+
     @api.onchange("is_company")
     def _onchange_is_company_clear_contact_point_type(self):
         if self.is_company:
@@ -102,6 +122,7 @@ class ResPartner(models.Model):
         if any(vals.get("contact_point_type") for vals in vals_list):
             self._magestore_check_contact_point_type_access()
         for vals in vals_list:
+            self._magestore_trim_name(vals)
             self._magestore_prepare_company_vals(vals)
             if vals.get("email") and self._magestore_vals_make_contact_point(vals):
                 vals["email"] = self._magestore_normalize_email(
@@ -127,8 +148,12 @@ class ResPartner(models.Model):
             for partner in self
         ):
             self._magestore_check_contact_point_type_access()
+        self._magestore_trim_name(vals)
         if vals.get("is_company") or vals.get("company_type") == "company":
             vals.setdefault("contact_point_type", False)
+        self._magestore_check_may_become_person(vals)
+        if vals.get("parent_id"):
+            self._magestore_check_new_parent(vals)
         if "parent_id" in vals and not vals["parent_id"]:
             self._magestore_check_may_leave_company()
         self._magestore_prepare_email_vals(vals)
@@ -192,8 +217,15 @@ class ResPartner(models.Model):
 
     @api.model
     def _magestore_may_edit_contact_point_type(self):
-        """Sales and billing users (and the system) set contact point types."""
-        return self.env.su or any(
+        """Sales and billing users (and the system) set contact point types.
+
+        They must also be allowed to write partners at all: Odoo gives the
+        Billing group no write access on res.partner, and showing such a user
+        an editable type that fails on save would only mislead him.
+        """
+        if self.env.su:
+            return True
+        return self.browse().has_access("write") and any(
             self.env.user.has_group(group) for group in CONTACT_POINT_EDITOR_GROUPS
         )
 
@@ -211,11 +243,23 @@ class ResPartner(models.Model):
 
     @api.model
     def _magestore_website_from_name(self, name):
-        """Return the website for a company named after its web domain."""
-        name = (name or "").strip().lower()
-        if DOMAIN_NAME_RE.match(name):
+        """Return the website for a company named after its web domain.
+
+        Only a name written as a domain counts (see DOMAIN_AS_NAME_RE): many
+        real company names hold a dot, and a wrong website is worse than none.
+        """
+        name = (name or "").strip() if isinstance(name, str) else ""
+        if name == name.lower() and DOMAIN_AS_NAME_RE.match(name):
             return f"https://{name}"
         return False
+
+    @api.model
+    def _magestore_trim_name(self, vals):
+        """Store names without surrounding spaces (API and import input)."""
+        name = vals.get("name")
+        # A blank name stays as typed: Odoo's own checks report it.
+        if isinstance(name, str) and name.strip() and name != name.strip():
+            vals["name"] = name.strip()
 
     @api.model
     def _magestore_vals_is_company(self, vals):
@@ -378,6 +422,144 @@ class ResPartner(models.Model):
                     company=partner.parent_id.name,
                 )
             )
+
+    def _magestore_check_may_become_person(self, vals):
+        """Refuse to turn a company customer into an individual.
+
+        The rule-6 check after the write only sees the company's own customer
+        rank, and Odoo raises that rank on the partner a document is addressed
+        to: a company whose invoices and orders all went to its contact points
+        keeps a rank of 0 and slipped through.  Its contact points would then
+        belong to a person.  So, before writing: a company with contact points
+        (archived ones too) stays a company, and so does one that would become
+        an individual customer without a company.
+
+        The rows are locked first, as in ``_magestore_check_may_leave_company``.
+        """
+        if "company_type" in vals:
+            to_person = vals["company_type"] == "person"
+        else:
+            to_person = "is_company" in vals and not vals["is_company"]
+        if not to_person:
+            return
+        companies = self.filtered(
+            lambda p: p.is_company and p._magestore_b2b_enforced()
+        )
+        if not companies:
+            return
+        self.env.cr.execute(
+            SQL(
+                "SELECT id FROM res_partner WHERE id IN %s FOR NO KEY UPDATE",
+                tuple(companies.ids),
+            )
+        )
+
+        for company in companies:
+            reason = company._magestore_person_refusal_reason(vals)
+            if reason:
+                raise ValidationError(
+                    _(
+                        '"%(partner)s" cannot be switched to Individual (field '
+                        "Company Type): %(reason)s Keep it a company.",
+                        partner=company.name,
+                        reason=reason,
+                    )
+                )
+
+    def _magestore_person_refusal_reason(self, vals):
+        """Why this company may not become a person, or False."""
+        self.ensure_one()
+        # sudo: the rule must hold whatever the user may read.
+        people = (
+            self.sudo()
+            .with_context(active_test=False)
+            .search_count(
+                [
+                    ("parent_id", "=", self.id),
+                    ("is_company", "=", False),
+                    ("type", "=", "contact"),
+                ],
+                limit=1,
+            )
+        )
+        if people:
+            return _("it has contact points, which can only belong to a company.")
+
+        parent = vals["parent_id"] if "parent_id" in vals else self.parent_id
+        if parent:
+            return False
+        rank = vals.get("customer_rank", self.customer_rank)
+        if rank > 0 or self._magestore_commercial_sales():
+            return _(
+                "it is a customer (customer rank, posted invoices or confirmed "
+                "orders) and would become an individual customer without a "
+                "company."
+            )
+        return False
+
+    def _magestore_commercial_sales(self):
+        """Whether posted customer documents or confirmed orders belong to self.
+
+        Documents addressed to any of its addresses count, not only those
+        addressed to the company itself.
+        """
+        self.ensure_one()
+        moves = self.env["account.move"].sudo()
+        if moves.search_count(
+            [
+                ("commercial_partner_id", "=", self.id),
+                ("state", "=", "posted"),
+                ("move_type", "in", moves.get_sale_types(include_receipts=True)),
+            ],
+            limit=1,
+        ):
+            return True
+        return bool(
+            self.env["sale.order"]
+            .sudo()
+            .search_count(
+                [("partner_id", "child_of", self.id), ("state", "=", "sale")],
+                limit=1,
+            )
+        )
+
+    def _magestore_check_new_parent(self, vals):
+        """Refuse a person as Related Company before anything is written.
+
+        The constraint alone would leave the refused value pending in the
+        cache of the current transaction; checking first keeps it clean.
+        """
+        parent = self.browse(vals["parent_id"])
+        if parent.is_company:
+            return
+        for partner in self:
+            partner._magestore_check_parent_values(
+                parent,
+                vals.get("type", partner.type),
+                vals.get("is_company", partner.is_company),
+            )
+
+    def _magestore_check_parent_values(self, parent, partner_type, is_company):
+        """Raise when ``parent`` may not be the Related Company of self."""
+        self.ensure_one()
+        if (
+            not parent
+            or parent.is_company
+            or is_company
+            or partner_type != "contact"
+            or not self._magestore_b2b_enforced()
+        ):
+            return
+        raise ValidationError(
+            _(
+                '"%(contact)s": the field Related Company holds "%(parent)s", '
+                "which is a person, not a company. A contact point can only "
+                "belong to a company: choose a company, or make the contact an "
+                "address (invoice, delivery or other) of that person.",
+                contact=self.name,
+                parent=parent.name,
+            )
+        )
 
     def _magestore_partners_with_sales(self):
         """Partners of self addressed by a posted customer document."""

@@ -3,6 +3,7 @@
 from collections import defaultdict
 
 from odoo import _, api, fields, models
+from odoo.exceptions import UserError
 from odoo.osv import expression
 
 # Who may see each figure.  The buttons carry the same groups (or, for tickets,
@@ -235,10 +236,12 @@ class ResPartner(models.Model):
 
     def action_view_customer360_tickets(self):
         self.ensure_one()
+        self._customer360_check_helpdesk()
         return self._customer360_window_action("ticket", _("Tickets"), ["list", "form"])
 
     def action_view_customer360_open_tickets(self):
         self.ensure_one()
+        self._customer360_check_helpdesk()
         return self._customer360_window_action(
             "open_ticket", _("Open tickets"), ["list", "form"]
         )
@@ -306,6 +309,21 @@ class ResPartner(models.Model):
         return False
 
     @api.model
+    def _customer360_check_helpdesk(self):
+        """Refuse ticket lists clearly when no helpdesk module is installed.
+
+        The form hides the ticket buttons then, but the actions stay callable
+        through the API and would fail on the missing model.
+        """
+        if not self._customer360_helpdesk_flavour():
+            raise UserError(
+                _(
+                    "Tickets cannot be listed: no helpdesk module is installed "
+                    "(install OCA Helpdesk Management or Odoo Helpdesk)."
+                )
+            )
+
+    @api.model
     def _customer360_allowed(self, kind):
         """Whether the current user may see the figure and list of ``kind``."""
         if kind in ("ticket", "open_ticket"):
@@ -371,6 +389,9 @@ class ResPartner(models.Model):
                 ("is_company", "=", False),
                 ("type", "=", "contact"),
                 ("active", "=", True),
+                # Partners of internal users are colleagues, not contact
+                # points of the customer (the portal wizard refuses them).
+                ("partner_share", "=", True),
             ]
         raise ValueError(f"Unknown Customer 360 kind {kind!r}")
 

@@ -108,6 +108,80 @@ class TestContactPointHasCompany(MagestoreCustomerCommon):
         with self.assertRaisesRegex(ValidationError, "Northwind Retail"):
             self.company_a.company_type = "person"
 
+    def test_company_with_contact_points_stays_company(self):
+        """Issue 3 defect 1: a rank of 0 no longer lets it through."""
+        company = self.Partner.create({"name": "Quiet Traders", "is_company": True})
+        contact = self.Partner.create({"name": "Vic Hill", "parent_id": company.id})
+        contact.active = False  # archived contact points count too
+        self.assertEqual(company.customer_rank, 0)
+
+        for vals in ({"is_company": False}, {"company_type": "person"}):
+            with self.subTest(vals=vals):
+                with self.assertRaisesRegex(
+                    ValidationError, "Quiet Traders.*Company Type.*contact points"
+                ):
+                    company.write(vals)
+                self.assertTrue(company.is_company)
+
+    def test_company_with_documents_of_its_addresses_stays_company(self):
+        company = self.Partner.create({"name": "Ledger Lane", "is_company": True})
+        billing = self.Partner.create(
+            {"name": "Ledger billing", "type": "invoice", "parent_id": company.id}
+        )
+        self._create_invoice(billing).action_post()
+        company.customer_rank = 0  # legacy data: rank of the address only
+
+        with self.assertRaisesRegex(ValidationError, "Ledger Lane.*Company Type"):
+            company.company_type = "person"
+        self.assertTrue(company.is_company)
+
+    def test_company_from_form_radio_refused(self):
+        with self.assertRaisesRegex(ValidationError, "Northwind Retail"):
+            with Form(self.company_a) as company_form:
+                company_form.company_type = "person"
+        self.assertTrue(self.company_a.is_company)
+
+    def test_company_without_customers_may_become_person(self):
+        company = self.Partner.create({"name": "Wren Solo", "is_company": True})
+        company.company_type = "person"
+        self.assertFalse(company.is_company)
+
+    def test_contact_point_of_a_person_refused(self):
+        """Issue 3 defect 2: Related Company must be a company."""
+        with self.assertRaisesRegex(
+            ValidationError, "Zed Park.*Related Company.*Bob Stone"
+        ):
+            self.Partner.create({"name": "Zed Park", "parent_id": self.contact_a2.id})
+        with self.assertRaisesRegex(ValidationError, "Ann Lee.*Related Company"):
+            self.contact_a1.parent_id = self.contact_a2
+        self.env.invalidate_all()  # read it back from the database
+        self.assertEqual(self.contact_a1.parent_id, self.company_a)
+
+        action = self.env.ref("account.res_partner_action_customer")
+        partner_form = Form(self.Partner.with_context(**safe_eval(action.context)))
+        partner_form.company_type = "person"
+        partner_form.name = "Yan Ross"
+        partner_form.parent_id = self.contact_a2
+        with self.assertRaisesRegex(ValidationError, "Yan Ross.*Related Company"):
+            partner_form.save()
+
+    def test_addresses_of_a_person_allowed(self):
+        for address_type in ("invoice", "delivery", "other"):
+            with self.subTest(type=address_type):
+                address = self.Partner.create(
+                    {
+                        "name": f"Bob's {address_type}",
+                        "type": address_type,
+                        "parent_id": self.contact_a2.id,
+                    }
+                )
+                self.assertEqual(address.parent_id, self.contact_a2)
+
+    def test_contact_point_of_a_person_allowed_without_b2b(self):
+        self.env.company.customer_b2b_only = False
+        zed = self.Partner.create({"name": "Zed Park", "parent_id": self.contact_a2.id})
+        self.assertEqual(zed.parent_id, self.contact_a2)
+
     def test_flows_creating_parentless_people_still_work(self):
         customer_ctx = self.Partner.with_context(res_partner_search_mode="customer")
         quick_id, __ = customer_ctx.name_create("Olga Pike")

@@ -29,8 +29,9 @@ class TestCompanyCustomer(MagestoreCustomerCommon):
         self.assertEqual(customer.name, "acme.example")
 
     def test_domain_name_fills_website_on_create(self):
-        company = self.Partner.create({"name": " Globex.EXAMPLE ", "is_company": True})
+        company = self.Partner.create({"name": " globex.example ", "is_company": True})
         self.assertEqual(company.website, "https://globex.example")
+        self.assertEqual(company.name, "globex.example")
 
     def test_domain_name_fills_website_on_rename(self):
         company = self.Partner.create({"name": "Initech", "is_company": True})
@@ -57,6 +58,18 @@ class TestCompanyCustomer(MagestoreCustomerCommon):
             with self.subTest(name=name):
                 company = self.Partner.create({"name": name, "is_company": True})
                 self.assertFalse(company.website)
+
+    def test_names_with_a_dot_are_not_domains(self):
+        """Issue 3 defect 4: only a name written as a domain is one."""
+        for name in ("Dr.Oetker", "Foo.Bar", "Globex.EXAMPLE", "  Foo-Bar.Example "):
+            with self.subTest(name=name):
+                company = self.Partner.create({"name": name, "is_company": True})
+                self.assertFalse(company.website)
+                self.assertEqual(company.name, name.strip())
+
+        company.name = "  foo-bar.example "
+        self.assertEqual(company.name, "foo-bar.example")
+        self.assertEqual(company.website, "https://foo-bar.example")
 
     def test_person_named_like_a_domain_gets_no_website(self):
         person = self.Partner.create(

@@ -3,7 +3,7 @@
 from lxml import etree
 
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tests import Form, tagged
+from odoo.tests import Form, new_test_user, tagged
 from odoo.tools.safe_eval import safe_eval
 
 from .common import MagestoreCustomerCommon
@@ -81,6 +81,20 @@ class TestContactPointType(MagestoreCustomerCommon):
                 self.assertTrue(contact.can_edit_contact_point_type)
                 contact.contact_point_type = value
                 self.assertEqual(self.contact_a1.contact_point_type, value)
+
+    def test_billing_user_without_partner_write_cannot_edit_type(self):
+        """Issue 3 defect 3: the flag follows Odoo's write right on partners."""
+        billing_only = new_test_user(
+            self.env,
+            login="ms_billing_only",
+            groups="base.group_user,account.group_account_invoice",
+        )
+        contact = self.contact_a1.with_user(billing_only)
+        self.assertFalse(self.Partner.with_user(billing_only).has_access("write"))
+        self.assertFalse(contact.can_edit_contact_point_type)
+        with self.assertRaises(AccessError):
+            contact.contact_point_type = "agency"
+        self.assertEqual(self.contact_a1.contact_point_type, "store_owner")
 
     def test_form_shows_type_read_only_without_right(self):
         contacts_form = Form(self.Partner.with_user(self.user_contacts))

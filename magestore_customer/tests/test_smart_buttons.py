@@ -5,6 +5,7 @@ import json
 from lxml import etree
 
 from odoo import Command
+from odoo.exceptions import UserError
 from odoo.osv import expression
 from odoo.tests import Form, HttpCase, TransactionCase, new_test_user, tagged
 from odoo.tools.safe_eval import safe_eval
@@ -269,6 +270,35 @@ class TestSmartButtons(Customer360Common):
         with Form(partner) as form:
             self.assertFalse(form.customer360_show_tickets)
             self.assertEqual(form.customer360_contact_count, 2)
+
+    def test_ticket_actions_without_helpdesk_raise_user_error(self):
+        """Issue 5 defect 6: a clear message, not a missing-model error."""
+        if "helpdesk.ticket" in self.env:
+            self.skipTest("a helpdesk module is installed in this database")
+        partner = self.company_a.with_user(self.user_all)
+        for method in (
+            "action_view_customer360_tickets",
+            "action_view_customer360_open_tickets",
+        ):
+            with self.subTest(method=method):
+                with self.assertRaisesRegex(UserError, "no helpdesk module"):
+                    getattr(partner, method)()
+
+    def test_internal_users_are_not_contact_points(self):
+        """Issue 5 defect 5: an employee attached to the customer is not
+        counted nor listed among its contact points."""
+        employee = new_test_user(self.env, "c360_employee", groups="base.group_user")
+        employee.partner_id.parent_id = self.company_a
+        self.company_a.invalidate_recordset()
+
+        partner = self.company_a.with_user(self.user_all)
+        self.assertEqual(partner.customer360_contact_count, 2)
+        self._assert_count_matches_list(
+            partner, "customer360_contact_count", "action_view_customer360_contacts"
+        )
+        action = partner.action_view_customer360_contacts()
+        listed = self.env["res.partner"].search(action["domain"])
+        self.assertNotIn(employee.partner_id, listed)
 
     def test_queries_do_not_grow(self):
         """80 partners cost the queries of 1, and more documents cost nothing."""
