@@ -371,16 +371,23 @@ def tier_static(tally):
 
 
 ODOO_RESULT = re.compile(r"(\d+) failed, (\d+) error\(s\) of (\d+) tests")
+ODOO_SKIP = re.compile(r" skipped \S+ : ")
+ODOO_PROBLEM = re.compile(r" (ERROR|CRITICAL) | FAIL|skipped \S+ : ")
 
 
 def odoo_counts(log):
-    """Sum Odoo's own result lines in a log: (run, failed)."""
+    """Sum Odoo's own result lines in a log: (run, not passed).
+
+    A skipped test is not a passing one: Odoo's runner leaves skips out of its
+    result line, so they are counted here from their own log lines.
+    """
+    text = Path(log).read_text(errors="replace")
     run = failed = 0
-    for match in ODOO_RESULT.finditer(Path(log).read_text(errors="replace")):
+    for match in ODOO_RESULT.finditer(text):
         failures, errors, total = map(int, match.groups())
         run += total
         failed += failures + errors
-    return run, failed
+    return run, failed + len(ODOO_SKIP.findall(text))
 
 
 def odoo_tier(tally, tier, config, dbname, install, tags, extra_args=()):
@@ -407,11 +414,8 @@ def odoo_tier(tally, tier, config, dbname, install, tags, extra_args=()):
     say(f"{tier}: log in {log}")
     if failed:
         text = Path(log).read_text(errors="replace").splitlines()
-        print(
-            "\n".join(line for line in text if " ERROR " in line or "FAIL" in line)[
-                -20000:
-            ]
-        )
+        problems = [line for line in text if ODOO_PROBLEM.search(line)]
+        print("\n".join(problems)[-20000:])
     tally.add(
         tier, run - min(failed, run), failed, f"({time.monotonic() - started:.0f}s)"
     )
