@@ -276,7 +276,7 @@ class MagestoreZohoSync(models.AbstractModel):
     @api.model
     def _commit(self):
         if self._auto_commit():
-            self.env.cr.commit()  # pylint: disable=E8102 - a page survives a crash
+            self.env.cr.commit()  # pylint: disable=E8102  # a page survives a crash
 
     @api.model
     def _try_lock(self):
