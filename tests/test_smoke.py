@@ -285,3 +285,27 @@ def test_wrong_odoo_src_is_reported(tmp_path):
     )
     assert result.returncode == 2
     assert "is not an Odoo source tree" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "variable, value, message",
+    [
+        ("MAGESTORE_HTTP_PORT", "abc", "is not a port number"),
+        ("MAGESTORE_DB", "x'; drop", "is not a usable database name"),
+    ],
+)
+def test_bad_settings_of_the_run_command(variable, value, message):
+    """A malformed port or database name stops with one line, not a traceback."""
+    env = dict(os.environ, MAGESTORE_HTTP_PORT=str(_free_port()))
+    env[variable] = value
+    result = subprocess.run(
+        [sys.executable, str(REPO / "tests/tooling/devenv.py"), "run"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr

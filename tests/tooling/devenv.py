@@ -33,7 +33,7 @@ ADDONS = ["magestore_customer", "magestore_zoho"]
 BASE_MODULES = ["account", "sale_management", "crm", "project", "portal"]
 HELPDESK_MODULE = "helpdesk_mgmt"
 RUN_DB = os.environ.get("MAGESTORE_DB", "magestore")
-HTTP_PORT = int(os.environ.get("MAGESTORE_HTTP_PORT", "8069"))
+HTTP_PORT = os.environ.get("MAGESTORE_HTTP_PORT", "8069")
 
 ODOO_HOWTO = (
     "install Odoo 18.0 Community into this Python first: "
@@ -281,10 +281,26 @@ def check_not_served(cluster, dbname):
         )
 
 
-def cmd_run(_args):
-    if port_in_use(HTTP_PORT):
+def http_port():
+    """The port of ``make run``, from MAGESTORE_HTTP_PORT."""
+    if not HTTP_PORT.isdigit() or not 0 < int(HTTP_PORT) < 65536:
         raise SetupError(
-            f"port {HTTP_PORT} is already in use by another program: stop it, "
+            f"MAGESTORE_HTTP_PORT={HTTP_PORT} is not a port number: "
+            "give a number from 1 to 65535, or unset it for 8069."
+        )
+    return int(HTTP_PORT)
+
+
+def cmd_run(_args):
+    port = http_port()
+    if not re.fullmatch(r"[A-Za-z0-9_-]{1,50}", RUN_DB):
+        raise SetupError(
+            f"MAGESTORE_DB={RUN_DB!r} is not a usable database name: use letters, "
+            "digits, '_' and '-' only."
+        )
+    if port_in_use(port):
+        raise SetupError(
+            f"port {port} is already in use by another program: stop it, "
             "or set MAGESTORE_HTTP_PORT to a free port."
         )
     cluster, odoo_addons = prepare()
@@ -311,7 +327,7 @@ def cmd_run(_args):
         odoo(config, "-d", scratch, "-i", ",".join(ADDONS), "--stop-after-init")
         cluster.rename_database(scratch, RUN_DB)
         move_filestore(scratch, RUN_DB)
-    say(f"Odoo at http://localhost:{HTTP_PORT} (login admin / admin); Ctrl+C stops it")
+    say(f"Odoo at http://localhost:{port} (login admin / admin); Ctrl+C stops it")
     os.execve(
         sys.executable,
         [
@@ -325,7 +341,10 @@ def cmd_run(_args):
             "--db-filter",
             f"^{re.escape(RUN_DB)}$",
             "--http-port",
-            str(HTTP_PORT),
+            str(port),
+            # admin / admin: serve this machine only.
+            "--http-interface",
+            "127.0.0.1",
         ],
         python_env(),
     )

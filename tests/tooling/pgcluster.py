@@ -113,8 +113,35 @@ class Cluster:
         if not (self.datadir / "PG_VERSION").exists():
             self._init()
         if not self.is_running():
+            self._stop_orphan()
             self._start()
         self._ensure_role()
+
+    def _stop_orphan(self):
+        """Stop a server of this cluster that runs but cannot be reached.
+
+        When its socket file was removed (a cleaner of temporary files, a
+        deleted folder), the server keeps running and holding postmaster.pid,
+        and a new start fails.  pg_ctl stops it through its pid file.
+        """
+        pidfile = self.datadir / "postmaster.pid"
+        try:
+            pid = int(pidfile.read_text().split()[0])
+            os.kill(pid, 0)
+        except (OSError, ValueError, IndexError):
+            return
+        _as_owner(
+            self.owner,
+            [
+                str(self.bindir / "pg_ctl"),
+                "-D",
+                str(self.datadir),
+                "-m",
+                "fast",
+                "-w",
+                "stop",
+            ],
+        )
 
     def _init(self):
         """Run initdb into a scratch folder, then move it in place.
