@@ -458,10 +458,55 @@ def test_unreachable_server(zoho_api):
         "id", "secret", "refresh", accounts_url=url, max_retries=1, backoff=0
     )
 
+    started = time.monotonic()
     with pytest.raises(zoho_api.ZohoTransientError) as caught:
         client.get_org()
 
     assert caught.value.code == "NETWORK"
+    assert str(caught.value).startswith(
+        f"Could not reach Zoho at {url}: connection refused."
+    )
+    assert "Max retries" not in str(caught.value)
+    # A refused connection is not retried by our loop (urllib3 tries twice).
+    assert client.token_calls == 1
+    assert time.monotonic() - started < 3
+
+
+def test_unknown_host_named_in_plain_words(zoho_api):
+    client = zoho_api.ZohoClient(
+        "id", "secret", "refresh", accounts_url="http://zoho.invalid", backoff=0
+    )
+
+    with pytest.raises(zoho_api.ZohoTransientError) as caught:
+        client.get_org()
+
+    assert str(caught.value).startswith(
+        "Could not reach Zoho at http://zoho.invalid: name not resolved."
+    )
+    assert client.token_calls == 1
+
+
+def test_read_timeout_in_plain_words(zoho_api, zoho_server, make_zoho_client):
+    client = make_zoho_client(zoho_server, timeout=0.2, max_retries=0)
+    zoho_server.faults.slow_seconds = 0.5
+
+    with pytest.raises(zoho_api.ZohoTransientError) as caught:
+        client.get_org()
+
+    assert str(caught.value).startswith(
+        f"Zoho at {zoho_server.url} did not answer: timed out after 0.2 s"
+    )
+
+
+def test_connect_timeout_is_short(zoho_api):
+    client = zoho_api.ZohoClient(
+        "id", "secret", "refresh", timeout=30, connect_timeout=4
+    )
+    adapter = client.session.get_adapter("https://accounts.zoho.com")
+
+    assert client.connect_timeout == 4
+    assert adapter.connect_timeout == 4
+    assert adapter.max_retries.connect == 1
 
 
 # ----------------------------------------------------------------------

@@ -288,3 +288,19 @@ def test_token_row_held_by_a_transaction_times_out(
         env.cr.rollback()  # release the row before the fixtures clean up
 
     assert caught.value.code == "TOKEN_LOCK_TIMEOUT"
+
+
+def test_test_connection_server_down_answers_fast(env, zoho_odoo, zoho_server):
+    """A stopped server or a wrong address: plain words naming it, quickly."""
+    import time
+
+    url = zoho_server.url
+    zoho_server.stop()
+    started = time.monotonic()
+
+    params = notification(zoho_odoo.action_zoho_test_connection())
+
+    assert time.monotonic() - started < 15
+    assert params["type"] == "danger"
+    assert f"Could not reach Zoho at {url}: connection refused" in params["message"]
+    assert "HTTPConnectionPool" not in params["message"]

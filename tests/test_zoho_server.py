@@ -7,6 +7,7 @@ behaviour described in docs/zoho-crm-api.md, so a client bug cannot hide
 behind a matching server bug.
 """
 
+import csv
 import json
 import socket
 import subprocess
@@ -395,6 +396,41 @@ def test_generated_dataset_is_realistic_and_repeatable():
     assert all(s.endswith("+05:30") for s in stamps)
 
 
+def test_generated_times_in_the_past_and_states_odoo_knows():
+    """Big datasets once ran a year into the future; states must match Odoo's
+    res.country.state names or the import drops them."""
+    data = generate(accounts=2000, contacts=5000, seed=3)
+    now = datetime.now(timezone.utc)
+
+    for module in ("Accounts", "Contacts"):
+        times = [datetime.fromisoformat(r["Modified_Time"]) for r in data[module]]
+        assert max(times) < now
+        created = [datetime.fromisoformat(r["Created_Time"]) for r in data[module]]
+        assert all(c <= m for c, m in zip(created, times, strict=True))
+        stamps = Counter(r["Modified_Time"] for r in data[module])
+        assert max(stamps.values()) > 1
+    states = {a["Billing_State"] for a in data["Accounts"]} - {None}
+    states |= {c["Mailing_State"] for c in data["Contacts"]} - {None}
+    demo = DEMO.read_text(encoding="utf-8")
+    odoo_states = _odoo_state_names()
+    if odoo_states:
+        assert states <= odoo_states
+    assert "North Holland" not in demo and "Bavaria" not in demo
+
+
+def _odoo_state_names():
+    """State names from Odoo's base data, when the Odoo source is importable."""
+    try:
+        import odoo
+    except ImportError:
+        return set()
+    path = Path(odoo.__file__).parent / "addons/base/data/res.country.state.csv"
+    if not path.exists():
+        return set()
+    with path.open(encoding="utf-8") as handle:
+        return {row["name"] for row in csv.DictReader(handle)}
+
+
 def test_demo_dataset_file():
     data = json.loads(DEMO.read_text(encoding="utf-8"))
 
@@ -408,6 +444,37 @@ def free_port():
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def test_command_line_serves_a_generated_dataset():
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tests.zoho_server", "--accounts", "7",
+         "--contacts", "11", "--seed", "2", "--port", str(port)],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        text=True,
+    )  # fmt: skip
+    try:
+        banner = process.stdout.readline()
+        assert f"http://127.0.0.1:{port} (7 accounts, 11 contacts)" in banner
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
+def test_dataset_module_runs_without_warning():
+    result = subprocess.run(
+        [sys.executable, "-W", "error", "-m", "tests.zoho_server.datasets",
+         "--accounts", "2", "--contacts", "3"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "RuntimeWarning" not in result.stderr
+    assert len(json.loads(result.stdout)["Contacts"]) == 3
 
 
 def test_command_line_server():

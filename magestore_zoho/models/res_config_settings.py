@@ -6,8 +6,10 @@ from urllib.parse import urlsplit
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.tools import SQL
 
 from ..zoho_api.client import ZohoError
+from .magestore_zoho_sync import SYNC_LOCK_KEY
 
 _logger = logging.getLogger(__name__)
 
@@ -32,6 +34,13 @@ CONNECTION_KEYS = (
     "accounts_url",
     "api_url",
 )
+# A change to any of these points at another Zoho organisation: the sync
+# positions of the old one would skip most of the new one's records.
+ORG_KEYS = ("data_center", "accounts_url", "api_url")
+# Test connection must answer quickly: short timeouts, no retries.  Known
+# shortcoming: a single 429/5xx then fails the test (the sync retries it), and
+# when both the token endpoint and /org are slow the answer takes up to 20 s.
+TEST_CLIENT_OPTIONS = {"timeout": 10, "connect_timeout": 5, "max_retries": 0}
 
 
 class ResConfigSettings(models.TransientModel):
@@ -176,11 +185,14 @@ class ResConfigSettings(models.TransientModel):
         before = self._zoho_connection_values()
         result = super().set_values()
 
-        if self._zoho_connection_values() != before:
+        after = self._zoho_connection_values()
+        if after != before:
             backend._zoho_clear_token()
             params = self.env["ir.config_parameter"].sudo()
             params.set_param("magestore_zoho.org_name", False)
             params.set_param("magestore_zoho.org_domain_name", False)
+        if _org_part(after) != _org_part(before):
+            self._zoho_reset_sync_position()
         sync = self.env.get("magestore.zoho.sync")
         if sync is not None and hasattr(sync, "_update_cron_from_settings"):
             sync._update_cron_from_settings()
@@ -188,7 +200,38 @@ class ResConfigSettings(models.TransientModel):
 
     def _zoho_connection_values(self):
         settings = self.env["magestore.zoho.backend"]._zoho_settings()
-        return tuple(settings[key] for key in CONNECTION_KEYS)
+        return {key: settings[key] for key in CONNECTION_KEYS}
+
+    def _zoho_reset_sync_position(self):
+        """Forget how far the import got, so the next run starts from scratch.
+
+        Done under the sync's own advisory lock (tried, not waited for): a
+        running import writes its cursors after every page and would put the
+        old position back.  Contacts waiting for their account are dropped
+        too: their accounts belong to the organisation left behind.
+        """
+        self.env.cr.execute(SQL("SELECT pg_try_advisory_xact_lock(%s)", SYNC_LOCK_KEY))
+        if not self.env.cr.fetchone()[0]:
+            raise UserError(
+                _(
+                    "Zoho sync position: an import is running right now. "
+                    "Wait for it to finish, then try again."
+                )
+            )
+
+        states = self.env["magestore.zoho.sync.state"].sudo().search([])
+        pending = self.env.get("magestore.zoho.pending.contact")
+        pending = pending.sudo().search([]) if pending is not None else None
+        _logger.info(
+            "Zoho sync position reset by user %s: %d cursors and %d waiting "
+            "contacts removed; the next import starts from the beginning",
+            self.env.uid,
+            len(states),
+            len(pending or []),
+        )
+        states.unlink()
+        if pending:
+            pending.unlink()
 
     # ------------------------------------------------------------------
     # Actions
@@ -203,7 +246,7 @@ class ResConfigSettings(models.TransientModel):
         backend = self.env["magestore.zoho.backend"]
 
         try:
-            org = backend._zoho_client().get_org()
+            org = backend._zoho_client(**TEST_CLIENT_OPTIONS).get_org()
         except ZohoError as exc:
             # The message comes from Zoho's answer; it never holds a secret.
             _logger.warning("Zoho test connection failed: %s", exc)
@@ -241,6 +284,27 @@ class ResConfigSettings(models.TransientModel):
             "success",
         )
 
+    def action_zoho_reset_sync_position(self):
+        """Make the next import read every Zoho record again.
+
+        Needed after pointing the addon at another Zoho organisation or
+        dataset by hand; a change of data centre or server address does it
+        on its own.
+        """
+        self.ensure_one()
+        if not self.env.user.has_group("base.group_system"):
+            raise UserError(
+                _("Zoho sync position: only system administrators may reset it.")
+            )
+        self.set_values()
+
+        self._zoho_reset_sync_position()
+        return self._zoho_notify(
+            _("Zoho sync position reset"),
+            _("The next Zoho import reads every account and contact again."),
+            "success",
+        )
+
     def action_zoho_sync_now(self):
         """Start an import at once instead of waiting for the cron."""
         self.ensure_one()
@@ -260,6 +324,10 @@ class ResConfigSettings(models.TransientModel):
                 "next": {"type": "ir.actions.client", "tag": "soft_reload"},
             },
         }
+
+
+def _org_part(values):
+    return tuple(values[key] for key in ORG_KEYS)
 
 
 def _split_values(text):

@@ -7,14 +7,19 @@ tests/test_zoho_connection.py: the server is not part of the addon.
 """
 
 import json
+import threading
 import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs
 
 from lxml import etree
 
 from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.sql_db import db_connect
 from odoo.tests import HttpCase, TransactionCase, new_test_user, tagged
 
 from ..models.magestore_zoho_backend import OdooTokenStore
+from ..models.magestore_zoho_sync import SYNC_LOCK_KEY
 from ..zoho_api.client import ZohoClient
 
 CREDENTIALS = {
@@ -224,6 +229,188 @@ class TestZohoSettings(TransactionCase):
         self.assertEqual(urls.get("groups"), "base.group_no_one")
         names = {field.get("name") for field in urls.iter("field")}
         self.assertEqual(names, {"zoho_accounts_url", "zoho_api_url"})
+
+
+@tagged("post_install", "-at_install")
+class TestZohoSyncPositionReset(TransactionCase):
+    """Reset sync position: by the button, and when the organisation changes."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.State = cls.env["magestore.zoho.sync.state"].sudo()
+
+    def setUp(self):
+        super().setUp()
+        self.registry.enter_test_mode(self.cr)
+        self.addCleanup(self.registry.leave_test_mode)
+        # Written directly: saving through the settings could reset (and lock)
+        # here already, which test_running_import_blocks_the_reset must avoid.
+        params = self.env["ir.config_parameter"].sudo()
+        for name, value in CREDENTIALS.items():
+            params.set_param(name.replace("zoho_", "magestore_zoho.", 1), value)
+        for key in ("accounts_url", "api_url"):
+            params.set_param(f"magestore_zoho.{key}", False)
+        self.State.search([]).unlink()
+        self.State.create({"module": "Accounts", "records_cursor": "2026-01-01"})
+        self.State.create({"module": "Contacts", "records_cursor": "2026-01-02"})
+
+    def _save(self, **values):
+        settings = self.env["res.config.settings"].create(values)
+        settings.execute()
+        return settings
+
+    def test_button_removes_every_cursor(self):
+        settings = self.env["res.config.settings"].create(CREDENTIALS)
+
+        action = settings.action_zoho_reset_sync_position()
+
+        self.assertEqual(action["params"]["type"], "success")
+        self.assertFalse(self.State.search([]))
+
+    def test_button_needs_a_system_admin(self):
+        manager = new_test_user(
+            self.env, login="zoho_reset_manager", groups="base.group_erp_manager"
+        )
+        with self.assertRaises(AccessError):
+            self.env["res.config.settings"].with_user(manager).create({})
+        settings = self.env["res.config.settings"].create(CREDENTIALS)
+        with self.assertRaisesRegex(UserError, "system administrators"):
+            settings.with_user(manager).action_zoho_reset_sync_position()
+        self.assertEqual(len(self.State.search([])), 2)
+
+    def test_other_organisation_resets_the_position(self):
+        self._save(**CREDENTIALS, zoho_sync_interval=30)
+        self._save(**dict(CREDENTIALS, zoho_client_secret="another-secret"))
+        self.assertEqual(len(self.State.search([])), 2)
+
+        self._save(**dict(CREDENTIALS, zoho_data_center="in"))
+        self.assertFalse(self.State.search([]))
+
+        self.State.create({"module": "Accounts", "records_cursor": "2026-01-01"})
+        self._save(
+            **dict(CREDENTIALS, zoho_data_center="in"),
+            zoho_accounts_url="http://127.0.0.1:9",
+        )
+        self.assertFalse(self.State.search([]))
+
+    def test_running_import_blocks_the_reset(self):
+        """A sync holds its advisory lock on its own connection; the reset
+        must refuse rather than let the sync write the old cursors back."""
+        other = db_connect(self.cr.dbname).cursor()
+        self.addCleanup(other.close)
+        other.execute("SELECT pg_try_advisory_lock(%s)", [SYNC_LOCK_KEY])
+        self.assertTrue(other.fetchone()[0])
+        self.addCleanup(other.execute, "SELECT pg_advisory_unlock_all()")
+        settings = self.env["res.config.settings"].create(CREDENTIALS)
+
+        with self.assertRaisesRegex(UserError, "import is running"):
+            settings.action_zoho_reset_sync_position()
+        self.assertEqual(len(self.State.search([])), 2)
+
+
+class _TokenHandler(BaseHTTPRequestHandler):
+    """Zoho's token endpoint, enough for a grant code exchange."""
+
+    def do_POST(self):
+        length = int(self.headers.get("Content-Length") or 0)
+        form = parse_qs(self.rfile.read(length).decode())
+        params = {key: values[0] for key, values in form.items()}
+        self.server.received.append(params)
+        if params.get("code") == "1000.grant-typed-in-browser":
+            body = {
+                "access_token": "1000.access",
+                "refresh_token": "1000.refresh-from-grant",
+                "api_domain": "http://127.0.0.1:9",
+                "expires_in": 3600,
+            }
+        else:
+            body = {"error": "invalid_code"}
+        data = json.dumps(body).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, format, *args):  # noqa: A002
+        pass
+
+
+# Types a grant code into the Zoho settings, clicks Exchange, and waits for
+# Zoho's answer; any "Unsaved changes" dialog is a failure.
+EXCHANGE_SCRIPT = """
+const deadline = Date.now() + 60000;
+let typed = false;
+(function step() {
+    if (Date.now() > deadline) {
+        console.error("Zoho grant code: no success notification in time");
+        return;
+    }
+    if (document.querySelector(".modal .modal-title")) {
+        const title = document.querySelector(".modal .modal-title").textContent;
+        console.error("Zoho grant code: unexpected dialog " + title);
+        return;
+    }
+    const tab = document.querySelector("[role='tab'][data-key='magestore_zoho']");
+    if (tab && !tab.classList.contains("selected")) {
+        tab.click();
+    }
+    const input = document.querySelector("div[name='zoho_grant_code'] input");
+    const button = document.querySelector(
+        "button[name='action_zoho_exchange_grant_code']"
+    );
+    if (!typed && input && button) {
+        input.value = "1000.grant-typed-in-browser";
+        input.dispatchEvent(new Event("input", {bubbles: true}));
+        input.dispatchEvent(new Event("change", {bubbles: true}));
+        typed = true;
+        setTimeout(() => button.click(), 300);
+    }
+    const note = document.querySelector(".o_notification");
+    if (note && note.textContent.includes("Zoho refresh token saved")) {
+        console.log("test successful");
+        return;
+    }
+    if (note) {
+        console.error("Zoho grant code: " + note.textContent);
+        return;
+    }
+    setTimeout(step, 250);
+})();
+"""
+
+
+@tagged("post_install", "-at_install")
+class TestZohoGrantCodeInBrowser(HttpCase):
+    """Typing a grant code and clicking Exchange works without saving first."""
+
+    def setUp(self):
+        super().setUp()
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), _TokenHandler)
+        self.server.received = []
+        thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        thread.start()
+        self.addCleanup(self.server.server_close)
+        self.addCleanup(self.server.shutdown)
+
+    def test_grant_code_typed_then_exchanged(self):
+        url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        settings = self.env["res.config.settings"].create(
+            dict(CREDENTIALS, zoho_refresh_token=False, zoho_accounts_url=url)
+        )
+        settings.execute()
+
+        self.browser_js("/odoo/settings", EXCHANGE_SCRIPT, login="admin", timeout=120)
+
+        self.assertEqual(len(self.server.received), 1)
+        sent = self.server.received[0]
+        self.assertEqual(sent["grant_type"], "authorization_code")
+        self.assertEqual(sent["code"], "1000.grant-typed-in-browser")
+        params = self.env["ir.config_parameter"].sudo()
+        self.assertEqual(
+            params.get_param("magestore_zoho.refresh_token"), "1000.refresh-from-grant"
+        )
 
 
 # A small page script: waits for the Zoho settings to render in the real web

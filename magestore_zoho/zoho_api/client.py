@@ -12,11 +12,14 @@ access tokens per refresh token in ten minutes).
 """
 
 import contextlib
+import errno
 import logging
+import socket
 import threading
 import time
 from collections import namedtuple
 from datetime import datetime, timezone
+from urllib.parse import urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -67,6 +70,9 @@ PER_PAGE = 200
 # before the deadline does not reach Zoho with a dead token.
 EXPIRY_MARGIN = 120
 DEFAULT_TOKEN_LIFETIME = 3600
+# Reaching a server takes well under a second when it is up; waiting longer
+# than this only delays the message that it is not.
+CONNECT_TIMEOUT = 10
 
 REQUIRED_SCOPES = (
     "ZohoCRM.modules.accounts.READ,ZohoCRM.modules.contacts.READ,ZohoCRM.org.READ"
@@ -216,6 +222,24 @@ class MemoryTokenStore:
             yield
 
 
+class _TimeoutAdapter(HTTPAdapter):
+    """Splits the single timeout into a short connect and the full read one.
+
+    Done here rather than by passing a (connect, read) pair to the session:
+    code that wraps ``Session.send`` (Odoo's test harness among others)
+    expects a number.
+    """
+
+    def __init__(self, connect_timeout, **kwargs):
+        self.connect_timeout = connect_timeout
+        super().__init__(**kwargs)
+
+    def send(self, request, timeout=None, **kwargs):
+        if isinstance(timeout, int | float):
+            timeout = (min(self.connect_timeout, timeout), timeout)
+        return super().send(request, timeout=timeout, **kwargs)
+
+
 class ZohoClient:
     """Reads Zoho CRM records for one organisation.
 
@@ -237,6 +261,7 @@ class ZohoClient:
         api_url=None,
         token_store=None,
         timeout=30,
+        connect_timeout=CONNECT_TIMEOUT,
         max_retries=3,
         backoff=1.0,
         api_version="v7",
@@ -256,6 +281,7 @@ class ZohoClient:
         self.api_url = api_url.rstrip("/") if api_url else None
         self.token_store = token_store or MemoryTokenStore()
         self.timeout = timeout
+        self.connect_timeout = min(connect_timeout, timeout)
         self.max_retries = max_retries
         self.backoff = backoff
         self.api_version = api_version
@@ -272,16 +298,19 @@ class ZohoClient:
 
     def _new_session(self):
         session = requests.Session()
-        # Only connection failures here: read errors are re-raised (read=False)
-        # so our loop sees the timeout, and statuses are never retried by urllib3.
+        # One immediate second try when a connection cannot be opened (a
+        # dropped SYN, a restarting proxy); a server that refuses or a name
+        # that does not resolve will not heal in seconds, so no more than that.
+        # Read errors are re-raised (read=False) so our loop sees the timeout,
+        # and statuses are never retried by urllib3.
         retry = Retry(
             total=None,
-            connect=self.max_retries,
+            connect=min(1, self.max_retries),
             read=False,
-            backoff_factor=self.backoff,
+            backoff_factor=0,
             raise_on_status=False,
         )
-        adapter = HTTPAdapter(max_retries=retry)
+        adapter = _TimeoutAdapter(self.connect_timeout, max_retries=retry)
         session.mount("http://", adapter)
         session.mount("https://", adapter)
         return session
@@ -520,7 +549,8 @@ class ZohoClient:
             if response is not None and not self._should_retry(response):
                 return response
 
-            if attempt >= self.max_retries:
+            if attempt >= self.max_retries or _unreachable(failure):
+                # urllib3 already tried twice to connect; more would only wait.
                 return self._give_up(url, response, failure)
             # 429 gets the same short waits as a 5xx.  Zoho cannot tell "too many
             # calls at once" (over in seconds) from "daily credits used up" (over
@@ -531,7 +561,7 @@ class ZohoClient:
                 "Zoho call %s %s failed (%s); retry %d of %d in %.1f s",
                 method,
                 url,
-                failure or f"HTTP {response.status_code}",
+                self._failure_words(failure) if failure else response.status_code,
                 attempt + 1,
                 self.max_retries,
                 wait,
@@ -550,7 +580,7 @@ class ZohoClient:
         tries = self.max_retries + 1
         if response is None:
             raise ZohoTransientError(
-                f"Zoho did not answer {url} after {tries} tries: {failure}",
+                self._failure_message(url, failure, tries),
                 code="TIMEOUT" if isinstance(failure, requests.Timeout) else "NETWORK",
             ) from failure
         status = response.status_code
@@ -571,6 +601,31 @@ class ZohoClient:
             http_status=status,
             details=error.get("details"),
         )
+
+    def _failure_message(self, url, failure, tries):
+        """Say in plain words why ``url`` gave no answer.
+
+        requests' own text ("HTTPConnectionPool(...) Max retries exceeded...
+        <urllib3 object at 0x...>") means nothing to an administrator.
+        """
+        site = _site(url)
+        words = self._failure_words(failure)
+        if isinstance(failure, requests.ReadTimeout):
+            message = f"Zoho at {site} did not answer: {words}."
+        elif _unreachable(failure):
+            message = f"Could not reach Zoho at {site}: {words}."
+        else:
+            message = f"Zoho at {site} broke off the connection: {words}."
+        if tries > 1 and not _unreachable(failure):
+            message += f" Tried {tries} times."
+        return message + " Check the data centre and the server addresses."
+
+    def _failure_words(self, failure):
+        if isinstance(failure, requests.ConnectTimeout):
+            return f"timed out after {self.connect_timeout:g} s while connecting"
+        if isinstance(failure, requests.Timeout):
+            return f"timed out after {self.timeout:g} s waiting for an answer"
+        return _network_reason(failure)
 
     def _decode(self, response):
         """The JSON body of a success, None for 204/304, ZohoError otherwise."""
@@ -623,3 +678,63 @@ class ZohoClient:
 
 
 _MALFORMED = object()
+
+
+def _site(url):
+    """The scheme, host and port of ``url``: never a query with secrets."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}" if parts.netloc else url
+
+
+def _causes(exc):
+    """``exc`` and every exception it was raised from, innermost last."""
+    seen = []
+    while exc is not None and exc not in seen:
+        seen.append(exc)
+        exc = exc.__cause__ or exc.__context__ or _wrapped(exc)
+    return seen
+
+
+def _wrapped(exc):
+    # urllib3's MaxRetryError keeps the real failure in ``reason``; requests
+    # keeps urllib3's error in ``args[0]``.
+    reason = getattr(exc, "reason", None)
+    if isinstance(reason, BaseException):
+        return reason
+    args = getattr(exc, "args", ())
+    if args and isinstance(args[0], BaseException):
+        return args[0]
+    return None
+
+
+def _unreachable(failure):
+    """True when no server listens, answers the connection, or has that name.
+
+    Such a failure lasts minutes or hours; retrying it within one call only
+    makes the administrator wait for the same answer.
+    """
+    if isinstance(failure, requests.ConnectTimeout):
+        return True
+    if failure is None or isinstance(failure, requests.Timeout):
+        return False
+    return _network_reason(failure) in (
+        "connection refused",
+        "name not resolved",
+    )
+
+
+def _network_reason(failure):
+    for exc in _causes(failure):
+        if isinstance(exc, socket.gaierror) or type(exc).__name__ in (
+            "NameResolutionError",
+        ):
+            return "name not resolved"
+        if isinstance(exc, ConnectionRefusedError) or (
+            isinstance(exc, OSError) and exc.errno == errno.ECONNREFUSED
+        ):
+            return "connection refused"
+        if isinstance(exc, ConnectionResetError):
+            return "connection reset by the server"
+        if type(exc).__name__ == "SSLError":
+            return "secure connection (TLS) failed"
+    return "connection failed"

@@ -4,6 +4,7 @@
 
     python3 -m tests.zoho_server --dataset tests/zoho_server/datasets/demo.json \
         --port 8079 [--rate-limit-burst 3] [--slow 40] ...
+    python3 -m tests.zoho_server --accounts 50 --contacts 200 [--seed 7]
 
 Then point Settings > Zoho at it (developer mode): Accounts URL and API URL
 ``http://127.0.0.1:8079``, and the client id, secret and refresh token printed
@@ -15,6 +16,7 @@ import logging
 import signal
 import threading
 
+from .datasets import generate
 from .server import ZohoServer
 
 
@@ -23,7 +25,23 @@ def build_parser():
         prog="python3 -m tests.zoho_server",
         description="A local Zoho CRM compatible server on 127.0.0.1.",
     )
-    parser.add_argument("--dataset", help="JSON file of records (Zoho's shape)")
+    data = parser.add_mutually_exclusive_group()
+    data.add_argument("--dataset", help="JSON file of records (Zoho's shape)")
+    data.add_argument(
+        "--accounts",
+        type=int,
+        metavar="N",
+        help="serve a generated dataset of N accounts (see datasets.py)",
+    )
+    parser.add_argument(
+        "--contacts",
+        type=int,
+        metavar="M",
+        help="with --accounts: M generated contacts (default 3 per account)",
+    )
+    parser.add_argument(
+        "--seed", type=int, default=0, help="with --accounts: the generator's seed"
+    )
     parser.add_argument("--port", type=int, default=8079)
     parser.add_argument("--client-id", default="1000.LOCALCLIENT")
     parser.add_argument("--client-secret", default="local-client-secret")
@@ -86,10 +104,17 @@ def build_parser():
 
 
 def main(argv=None):
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.contacts is not None and args.accounts is None:
+        parser.error("--contacts needs --accounts")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    dataset = args.dataset
+    if args.accounts is not None:
+        contacts = args.contacts if args.contacts is not None else 3 * args.accounts
+        dataset = generate(args.accounts, contacts, args.seed)
     server = ZohoServer(
-        args.dataset,
+        dataset,
         port=args.port,
         client_id=args.client_id,
         client_secret=args.client_secret,

@@ -23,6 +23,10 @@ from .server import default_org
 
 ZONE = timezone(timedelta(hours=5, minutes=30))
 START = datetime(2025, 1, 6, 9, 0, tzinfo=ZONE)
+# Every generated time lies before this moment: a Modified_Time in the future
+# never happens in Zoho, and it would hold an incremental sync's cursor ahead of
+# every real change.  Fixed (not "now") so that a seed always gives one dataset.
+END = datetime(2026, 6, 30, 18, 0, tzinfo=ZONE)
 ACCOUNT_BASE = 5725767000000411001
 CONTACT_BASE = 5725767000000612001
 OWNERS = [
@@ -68,7 +72,7 @@ _PLACES = [
     ("London", None, "EC1A 9HF", "United Kingdom", "+44 20 7946 {0:04d}"),
     ("Manchester", None, "M1 1AE", "United Kingdom", "+44 161 496 {0:04d}"),
     ("Berlin", "Berlin", "10115", "Germany", "+49 30 5550 {0:04d}"),
-    ("Munich", "Bavaria", "80331", "Germany", "+49 89 5550 {0:04d}"),
+    ("Munich", "Bayern", "80331", "Germany", "+49 89 5550 {0:04d}"),
     ("Paris", None, "75002", "France", "+33 1 55 50 {0:04d}"),
     ("Mumbai", "Maharashtra", "400001", "India", "+91 22 5550 {0:04d}"),
     ("Bengaluru", "Karnataka", "560001", "India", "+91 80 5550 {0:04d}"),
@@ -78,7 +82,7 @@ _PLACES = [
     ("Toronto", "Ontario", "M5H 2N2", "Canada", "+1 416-555-{0:04d}"),
     ("Tokyo", "Tokyo", "100-0005", "Japan", "+81 3-5550-{0:04d}"),
     ("Hanoi", None, "100000", "Vietnam", "+84 24 5550 {0:04d}"),
-    ("Amsterdam", "North Holland", "1012 JS", "Netherlands", "+31 20 555 {0:04d}"),
+    ("Amsterdam", "Noord-Holland", "1012 JS", "Netherlands", "+31 20 555 {0:04d}"),
 ]
 _STREETS = [
     "High Street",
@@ -140,12 +144,20 @@ def _stamp(moment):
 
 
 def _times(rng, count):
-    """Modified times in ascending order, every fifth repeating the previous one."""
+    """Modified times between START and END, every fifth repeating the previous.
+
+    Large datasets would run past END at the usual pace of edits; their times
+    are then squeezed into the window, keeping their order and repeats.
+    """
     moments, moment = [], START
     for index in range(count):
         if index % 5 != 4:
             moment += timedelta(minutes=rng.randint(1, 600), seconds=rng.randint(0, 59))
         moments.append(moment)
+    if moments and moments[-1] > END:
+        scale = (END - START) / (moments[-1] - START)
+        moments = [START + (when - START) * scale for when in moments]
+        moments = [when.replace(microsecond=0) for when in moments]
     rng.shuffle(moments)
     return moments
 
