@@ -555,3 +555,195 @@ def test_sync_now_and_sync_from_zoho_buttons(zoho):
     assert action["tag"] == "display_notification"
     assert partner.phone == "+1 555 0199"
     assert partner.zoho_url.endswith(f"/tab/Accounts/{account['id']}")
+
+
+# ----------------------------------------------------------------------
+# Keyset cursor (issue 7): each record processed once per version
+# ----------------------------------------------------------------------
+def failed_ids(log):
+    return sorted(
+        log.line_ids.filtered(lambda line: line.kind == "failed").mapped("zoho_id")
+    )
+
+
+def test_bad_records_at_the_cursor_are_reported_once(zoho):
+    """Bad records sharing the cursor's second with good ones: the overlap reads
+    them again in every new listing and every run, yet they are reported once,
+    and a fix in Zoho (a new Modified_Time) is imported."""
+    data = _bad_dataset()
+    last = max(record["Modified_Time"] for record in data["Contacts"])
+    for record in data["Accounts"][-2:] + data["Contacts"][-8:]:
+        record["Modified_Time"] = last
+    server = zoho.start(data)
+
+    first = zoho.run()
+
+    expected = [
+        "9000000000000000001",
+        "9100000000000000001",
+        "9100000000000000002",
+        "9100000000000000006",
+    ]
+    assert first.status == "partial"
+    assert failed_ids(first) == expected, "one line per bad record"
+    assert first.failed_count == len(expected)
+    state = zoho.env["magestore.zoho.sync.state"].search([("module", "=", "Contacts")])
+    assert "9100000000000000001" in state.records_cursor_ids.split(",")
+
+    again = zoho.run()
+
+    assert again.status == "done", again.message
+    assert (again.failed_count, again.created_count, again.updated_count) == (0, 0, 0)
+    assert not again.line_ids.filtered(lambda line: line.kind == "failed")
+
+    server.upsert("Contacts", {"id": "9100000000000000001", "Last_Name": "Fixed"})
+    fixed = zoho.run()
+
+    assert fixed.status == "done", fixed.message
+    assert (fixed.created_count, fixed.failed_count) == (1, 0)
+    assert zoho.bound()["9100000000000000001"].name.endswith("Fixed")
+
+
+def test_ties_across_listings_are_processed_once_per_run(zoho):
+    """A bulk edit of more than a page in one second, bad records in the first
+    page: the run reads that page twice (new listing, then by page number) and
+    every later run once more; the bad records fail once."""
+    data = generate(accounts=230, contacts=0, seed=21)
+    stamp = "2026-03-02T10:15:00+00:00"
+    for account in data["Accounts"]:
+        account["Modified_Time"] = stamp
+    bad = [f"100000000000000000{n}" for n in range(1, 4)]
+    for zoho_id in bad:
+        data["Accounts"].append(
+            dict(data["Accounts"][0], id=zoho_id, Account_Name=None)
+        )
+    zoho.start(data)
+
+    first = zoho.run()
+
+    assert failed_ids(first) == bad
+    assert first.failed_count == 3
+    assert first.created_count == 230
+    second = zoho.run()
+    assert (second.status, second.failed_count, second.created_count) == (
+        "done",
+        0,
+        0,
+    )
+    assert len(zoho.bound()) == 230
+
+
+def test_future_modified_time_does_not_move_the_cursor(zoho):
+    data = generate(accounts=5, contacts=0, seed=22)
+    future = data["Accounts"][0]
+    future["Modified_Time"] = "2099-01-01T00:00:00+00:00"
+    server = zoho.start(data)
+
+    first = zoho.run()
+
+    assert first.status == "done", first.message
+    warning = first.line_ids.filtered(
+        lambda line: line.kind == "warning" and line.zoho_id == future["id"]
+    )
+    assert warning and "future" in warning.reason
+    assert warning.partner_id == zoho.bound()[future["id"]]
+    state = zoho.env["magestore.zoho.sync.state"].search([("module", "=", "Accounts")])
+    assert state.records_cursor.year < 2099
+
+    values = {
+        key: value
+        for key, value in data["Accounts"][1].items()
+        if key not in ("id", "Modified_Time", "Created_Time")
+    }
+    later = server.upsert("Accounts", dict(values, Account_Name="Later Co"))
+    second = zoho.run()
+    assert second.created_count == 1
+    assert zoho.bound()[later["id"]].name == "Later Co"
+    third = zoho.run()
+    assert (third.created_count, third.updated_count, third.failed_count) == (0, 0, 0)
+    assert not third.line_ids
+    zoho.assert_mirror()
+
+
+def test_log_lines_name_partner_rejected_account_and_links(zoho):
+    data = _bad_dataset()
+    data["Contacts"].append(
+        dict(
+            data["Contacts"][1],
+            id="9100000000000000099",
+            Account_Name={"name": None, "id": "9000000000000000001"},
+        )
+    )
+    server = zoho.start(data)
+
+    first = zoho.run()
+
+    waiting = first.line_ids.filtered(
+        lambda line: line.zoho_id == "9100000000000000099"
+    )
+    assert waiting.kind == "pending"
+    assert "rejected" in waiting.reason and "9000000000000000001" in waiting.reason
+    atlantis = first.line_ids.filtered(lambda line: "Atlantis" in line.reason)
+    assert atlantis.partner_id == zoho.bound()["9000000000000000002"]
+
+    contact = data["Contacts"][2]
+    server.upsert("Contacts", {"id": contact["id"], "Email": "not an email"})
+    second = zoho.run()
+    failed = second.line_ids.filtered(lambda line: line.kind == "failed")
+    assert failed.zoho_id == contact["id"]
+    assert failed.partner_id == zoho.bound()[contact["id"]]
+
+
+def test_links_get_an_info_line(zoho):
+    data = generate(accounts=2, contacts=0, seed=23)
+    company = zoho.env["res.partner"].create(
+        {
+            "name": "Known Company",
+            "is_company": True,
+            "website": data["Accounts"][0]["Website"],
+            "ref": TEST_REF,
+        }
+    )
+    zoho.env.cr.commit()
+    zoho.start(data)
+
+    log = zoho.run()
+
+    line = log.line_ids.filtered(lambda line: line.kind == "linked")
+    assert log.linked_count == 1
+    assert line.partner_id == company
+    assert f"(id {company.id})" in line.reason
+    assert "website domain" in line.reason
+
+
+def test_only_managers_may_run_the_sync(zoho):
+    env = zoho.env
+    # Started first: it commits, and these users must not be.
+    zoho.start(generate(accounts=2, contacts=2, seed=24))
+    portal = env["res.users"].create(
+        {
+            "name": "Zoho Portal",
+            "login": "zoho_sync_portal",
+            "groups_id": [(6, 0, [env.ref("base.group_portal").id])],
+        }
+    )
+    salesman = env["res.users"].create(
+        {
+            "name": "Zoho Salesman",
+            "login": "zoho_sync_salesman",
+            "groups_id": [(6, 0, [env.ref("sales_team.group_sale_salesman").id])],
+        }
+    )
+    from odoo.exceptions import AccessError
+
+    for user in (portal, salesman):
+        sync = env["magestore.zoho.sync"].with_user(user)
+        with pytest.raises(AccessError, match="may not start a Zoho sync"):
+            sync.run_sync()
+        with pytest.raises(AccessError):
+            sync.action_sync_now()
+        with pytest.raises(AccessError):
+            sync.sync_partner(env["res.partner"])
+    assert not env["magestore.zoho.sync.log"].search([])
+    assert not zoho.server.requests
+    env.cr.rollback()

@@ -7,12 +7,22 @@ A run holds a session-level PostgreSQL advisory lock on its own connection, so
 two runs (two workers, a cron and a button) never overlap.  It reads each module
 page by page, sorted by ``Modified_Time``, from the module's cursor.  A page is
 imported in one batch (one search for the Zoho ids, one for link candidates,
-one batched create, batched updates) and committed; only then is the cursor
+one batched create, batched updates) and committed together with the cursor
 moved to the page's last ``Modified_Time``.  An interrupted run (exception,
 killed worker, lost network, Zoho 429) therefore leaves a cursor that the next
-run resumes from; the cursor goes back ``CURSOR_OVERLAP`` seconds, and records
-already imported at the same Modified_Time are skipped, so nothing is imported
-twice and nothing is lost.
+run resumes from, and nothing is imported twice and nothing is lost.
+
+The cursor is a keyset, ``(Modified_Time, id)``: the newest Modified_Time read,
+and the ids already processed at exactly that time (``records_cursor_ids``,
+written in the same commit as the cursor).  Zoho's If-Modified-Since is strict
+and counts whole seconds, so a listing starts ``CURSOR_OVERLAP`` seconds before
+the cursor and reads the cursor's own second again; those records are skipped
+when their id was processed, and so is anything older.  A record is therefore
+processed once per version, within a run (listings restart) and across runs:
+a rejected record is reported once, not on every run.  The cursor never goes
+beyond the time its page was fetched: a record dated in the future (bad data,
+clock skew) is imported with a warning, but cannot make later runs skip the
+changes made until that date.
 
 Pages are not read by offset: Zoho's page numbers and page tokens are offsets
 into a live listing, and a record modified in Zoho during a run moves to its
@@ -31,12 +41,12 @@ import queue
 import threading
 import time
 from collections import defaultdict
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 from psycopg2.extras import execute_values
 
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
 from ..zoho_api import mapping
@@ -47,6 +57,14 @@ _logger = logging.getLogger(__name__)
 # Key of the advisory lock taken by a run: any constant unique to this addon.
 SYNC_LOCK_KEY = 0x5A0D0C4A
 CURSOR_OVERLAP = 1
+# A record dated more than this after its page was fetched gets a warning line;
+# below it, the few seconds two clocks may differ by are not worth one.
+FUTURE_TOLERANCE = timedelta(minutes=1)
+MANAGER_GROUPS = (
+    "base.group_system",
+    "sales_team.group_sale_manager",
+    "account.group_account_manager",
+)
 # Sync now answers within this time; what is left is handed to the cron.
 SYNC_NOW_BUDGET = 90
 PENDING_BATCH = 200
@@ -110,6 +128,78 @@ def _prefetched(pages, timeout=600):
         fetcher.join(timeout=5)
 
 
+def _record_time(record):
+    """A raw record's Modified_Time, or None when it is missing or malformed
+    (the mapping rejects such a record with a clear reason)."""
+    try:
+        return mapping.parse_zoho_datetime(record.get("Modified_Time"))
+    except (ValueError, AttributeError):
+        return None
+
+
+def _record_id(record):
+    zoho_id = record.get("id") if isinstance(record, dict) else None
+    return str(zoho_id) if zoho_id not in (None, False, "") else None
+
+
+class _Keyset:
+    """Where a module's listing stands: the cursor (newest Modified_Time read,
+    never beyond the time its page was fetched) and the ids processed at
+    exactly that time.
+
+    Used twice per run with the same pages in the same order: by the fetching
+    thread, to know when a new listing can start, and by the importing thread,
+    to drop what was already processed and to save the cursor.
+    """
+
+    def __init__(self, cursor=None, ids=()):
+        self.cursor = cursor
+        self.ids = set(ids)
+        # Records dated after their page was fetched do not move the cursor, so
+        # a later listing of the same run reads them again: remember them.
+        self.future = set()
+
+    def copy(self):
+        return _Keyset(self.cursor, self.ids)
+
+    def seen(self, record):
+        when, zoho_id = _record_time(record), _record_id(record)
+        if when is None or zoho_id is None:
+            return False
+        if (zoho_id, when) in self.future:
+            return True
+        if self.cursor is None or when > self.cursor:
+            return False
+        return when < self.cursor or zoho_id in self.ids
+
+    def fresh(self, records):
+        """The records of a page not processed yet."""
+        return [record for record in records if not self.seen(record)]
+
+    def advance(self, records, fetched_at):
+        """Take a processed page into account; True when the cursor moved to a
+        newer time (a new listing can then start from it)."""
+        keyed = []
+        for record in records:
+            when, zoho_id = _record_time(record), _record_id(record)
+            if when is None or zoho_id is None:
+                continue
+            if when > fetched_at:
+                self.future.add((zoho_id, when))
+            else:
+                keyed.append((when, zoho_id))
+        if not keyed:
+            return False
+        newest = max(when for when, _id in keyed)
+        at_newest = {zoho_id for when, zoho_id in keyed if when == newest}
+        if self.cursor is None or newest > self.cursor:
+            self.cursor, self.ids = newest, at_newest
+            return True
+        if newest == self.cursor:
+            self.ids |= at_newest
+        return False
+
+
 class MagestoreZohoSyncState(models.Model):
     """Where each module's import stands: its cursors.  One row per module,
     written in the run's transaction after each committed page."""
@@ -122,6 +212,12 @@ class MagestoreZohoSyncState(models.Model):
     )
     records_cursor = fields.Datetime(
         help="Modified_Time of the last record imported and committed."
+    )
+    records_cursor_ids = fields.Text(
+        string="Ids at the Cursor",
+        help="Comma-separated Zoho ids of the records already processed whose "
+        "Modified_Time is exactly the cursor: the overlap reads them again, and "
+        "they are skipped.",
     )
     deleted_cursor = fields.Datetime(
         help="deleted_time of the last deletion applied and committed."
@@ -173,8 +269,10 @@ class MagestoreZohoSync(models.AbstractModel):
         :param client_options: keyword arguments for the Zoho client (timeouts
             and retry waits), for tests and benchmarks
         """
+        # Callable over RPC by any logged-in user: check before the sudo below.
+        self._check_may_sync()
         # The sync writes partners, cursors and logs that the caller may not
-        # write itself; who may start it is checked by the callers.
+        # write itself.
         sync = self.sudo()
         if not sync._try_lock():
             return sync._skipped_log(trigger)
@@ -256,18 +354,27 @@ class MagestoreZohoSync(models.AbstractModel):
 
     @api.model
     def _check_may_sync(self):
+        """A run spends Zoho API credits and holds the sync lock: only sales and
+        accounting managers, administrators, and server code running as
+        superuser (the scheduled action) may start one."""
+        if self.env.is_superuser():
+            return
         user = self.env.user
-        if not any(
-            user.has_group(group)
-            for group in (
-                "base.group_system",
-                "sales_team.group_sale_manager",
-                "account.group_account_manager",
+        if any(user.has_group(group) for group in MANAGER_GROUPS):
+            return
+        _logger.warning(
+            "Zoho sync refused to user %s (id %s): not a sales or accounting "
+            "manager nor an administrator",
+            user.login,
+            user.id,
+        )
+        raise AccessError(
+            _(
+                "%(user)s may not start a Zoho sync: only sales managers, "
+                "accounting managers and administrators may.",
+                user=user.name,
             )
-        ):
-            raise UserError(
-                _("Only sales and accounting managers may start a Zoho sync.")
-            )
+        )
 
     @api.model
     def _auto_commit(self):
@@ -339,6 +446,10 @@ class _SyncRun:
         self.inherited = {}
         self.defaults = {}
         self.done = 0
+        # When the page being imported was fetched; None for replayed contacts.
+        self.fetched_at = None
+        # Accounts rejected in this run: their contacts wait, saying so.
+        self.rejected_accounts = set()
 
     # ------------------------------------------------------------------
     # The run
@@ -444,8 +555,27 @@ class _SyncRun:
             template=f"(%s, %s, %s, %s, %s, %s, {self.env.uid}, {self.env.uid}, "
             "now() at time zone 'UTC', now() at time zone 'UTC')",
         )
+        self._fill_line_partners()
         self.env["magestore.zoho.sync.log.line"].invalidate_model()
         self.log.invalidate_recordset(["line_ids"])
+
+    def _fill_line_partners(self):
+        """Name the partner on every line whose Zoho record has one, created
+        in this page or long before, so the log leads to it in one click."""
+        self.env["res.partner"].flush_model(["zoho_id", "zoho_module"])
+        self.env.cr.execute(
+            SQL(
+                """UPDATE magestore_zoho_sync_log_line line
+                      SET partner_id = partner.id
+                     FROM res_partner partner
+                    WHERE line.log_id = %s
+                      AND line.partner_id IS NULL
+                      AND line.zoho_id IS NOT NULL
+                      AND partner.zoho_id = line.zoho_id
+                      AND partner.zoho_module = line.module""",
+                self.log.id,
+            )
+        )
 
     def _api_calls(self):
         if not self.client:
@@ -526,44 +656,75 @@ class _SyncRun:
     # ------------------------------------------------------------------
     def _import_module(self, module):
         state = self._state(module)
-        cursor = None
-        if state.records_cursor:
-            cursor = state.records_cursor.replace(tzinfo=timezone.utc)
+        keyset = self._load_keyset(module, state)
         fields_wanted = mapping.request_fields(module, self.lookups.type_field)
-        pages = self._keyset_pages(module, fields_wanted, cursor)
-        for page in _prefetched(pages):
+        pages = self._keyset_pages(module, fields_wanted, keyset.copy())
+        for page, fetched_at in _prefetched(pages):
             self._check_budget()
-            last = self._import_page(module, page)
+            self.fetched_at = fetched_at
+            self._import_page(module, keyset.fresh(page))
+            keyset.advance(page, fetched_at)
+            self._save_keyset(state, keyset)
             self._end_page(len(page))
-            if last:
-                self._move_cursor(state, "records_cursor", last)
 
-    def _keyset_pages(self, module, fields_wanted, cursor):
-        """Yield the pages of records modified after ``cursor``, each one read
-        as the first page of a listing that starts where the last page ended.
+    def _load_keyset(self, module, state):
+        """The saved keyset; a cursor in the future (saved before the cursor
+        was capped) is dropped, so the whole module is read again."""
+        if not state.records_cursor:
+            return _Keyset()
+        cursor = state.records_cursor.replace(tzinfo=timezone.utc)
+        if cursor > datetime.now(timezone.utc):
+            _logger.warning(
+                "Zoho %s cursor %s is in the future (a record dated in the "
+                "future moved it there): reading the whole module again",
+                module,
+                state.records_cursor,
+            )
+            return _Keyset()
+        ids = (state.records_cursor_ids or "").split(",")
+        return _Keyset(cursor, [zoho_id for zoho_id in ids if zoho_id])
 
-        Runs in the prefetching thread: it talks HTTP only.  A listing is
-        followed further only while its pages bring nothing newer than the
-        cursor (a bulk edit larger than a page within the overlap).
+    def _keyset_pages(self, module, fields_wanted, keyset):
+        """Yield ``(page, fetched_at)`` for the records modified since the
+        keyset's cursor, each page read as the first page of a listing that
+        starts where the last page ended.
+
+        Runs in the prefetching thread: it talks HTTP only, and keeps its own
+        copy of the keyset.  A listing is followed further only while its
+        pages bring nothing newer than the cursor (a bulk edit larger than a
+        page within one second, or records dated in the future).
         """
         while True:
-            since = mapping.overlap(cursor, CURSOR_OVERLAP) if cursor else None
+            since = None
+            if keyset.cursor:
+                since = mapping.overlap(keyset.cursor, CURSOR_OVERLAP)
             listing = self.client.iter_records(
                 module, fields_wanted, modified_since=since
             )
             advanced = False
             for page in listing:
-                yield page
-                last = self._raw_last_time(page)
-                if last and (cursor is None or last > cursor):
-                    cursor, advanced = last, True
+                fetched_at = datetime.now(timezone.utc)
+                yield page, fetched_at
+                if keyset.advance(page, fetched_at):
+                    advanced = True
                     break
             listing.close()
             if not advanced:
                 return
 
-    def _move_cursor(self, state, field_name, value):
-        """After the page is committed: its last timestamp becomes the cursor."""
+    def _save_keyset(self, state, keyset):
+        """Written with the page, in the same commit (see ``_end_page``)."""
+        if not keyset.cursor:
+            return
+        cursor = keyset.cursor.astimezone(timezone.utc).replace(tzinfo=None)
+        ids = ",".join(sorted(keyset.ids))
+        if state.records_cursor != cursor or state.records_cursor_ids != ids:
+            state.write({"records_cursor": cursor, "records_cursor_ids": ids})
+
+    def _move_cursor(self, state, field_name, value, fetched_at):
+        """After the page is committed: its last timestamp becomes the cursor,
+        but never a time after the page was fetched."""
+        value = min(value, fetched_at)
         naive = value.astimezone(timezone.utc).replace(tzinfo=None)
         current = state[field_name]
         if not current or naive > current:
@@ -571,24 +732,30 @@ class _SyncRun:
         self.sync._commit()
 
     def _import_page(self, module, records):
-        """Map, then upsert the page in batches; return its last Modified_Time."""
+        """Map, then upsert the page in batches."""
         mapped = self._map_page(module, records)
+        self._flag_future(mapped)
         if module == CONTACTS:
             mapped = self._place_contacts(mapped)
         self._upsert(module, mapped)
-        return self._raw_last_time(records)
 
-    @staticmethod
-    def _raw_last_time(records):
-        """The page's last Modified_Time, bad records included: a bad record is
-        logged once per change in Zoho, not again on every run."""
-        times = []
-        for record in records:
-            try:
-                times.append(mapping.parse_zoho_datetime(record.get("Modified_Time")))
-            except (ValueError, AttributeError):
-                continue
-        return max(times, default=None)
+    def _flag_future(self, mapped):
+        """Records dated after their page was fetched: imported, with a warning
+        that says why later runs read them again."""
+        if not self.fetched_at:
+            return
+        limit = self.fetched_at + FUTURE_TOLERANCE
+        for rec in mapped:
+            if rec.modified_time > limit:
+                rec.warnings.append(
+                    _(
+                        "Modified_Time %(time)s is in the future (the page was "
+                        "read at %(now)s): check the record or the clocks; the "
+                        "sync cursor was not moved past the time of reading",
+                        time=rec.modified_time.isoformat(),
+                        now=self.fetched_at.replace(microsecond=0).isoformat(),
+                    )
+                )
 
     def _map_page(self, module, records):
         """Each record mapped on its own: a bad one is logged and skipped."""
@@ -625,6 +792,8 @@ class _SyncRun:
 
     def _fail(self, module, zoho_id, reason, partner_id=False):
         self.counts["failed"] += 1
+        if module == ACCOUNTS and isinstance(zoho_id, str):
+            self.rejected_accounts.add(zoho_id)
         self.lines.append(
             {
                 "module": module,
@@ -637,6 +806,8 @@ class _SyncRun:
         _logger.debug("Zoho %s %s skipped: %s", module, zoho_id, reason)
 
     def _warn(self, rec, reason):
+        # The partner is filled in when the lines are written (a new one does
+        # not exist yet here).
         self.lines.append(
             {
                 "module": rec.module,
@@ -714,18 +885,12 @@ class _SyncRun:
             )
         )
         known = dict(self.env.cr.fetchall())
+        reasons = self._waiting_reasons(waiting)
         rows = []
         for rec in waiting:
             if known.get(rec.zoho_id) == rec.modified_time.replace(tzinfo=None):
                 continue  # fetched again by the cursor overlap: already recorded
-            if rec.account_zoho_id:
-                reason = _(
-                    "Account %s is not in Odoo (not imported yet, or "
-                    "deleted in Zoho)",
-                    rec.account_zoho_id,
-                )
-            else:
-                reason = _("The contact has no account in Zoho")
+            reason = reasons[rec.account_zoho_id]
             rows.append(
                 (
                     rec.zoho_id,
@@ -765,6 +930,52 @@ class _SyncRun:
         # Bypassed the ORM: keep its cache honest.
         self.env["magestore.zoho.pending.contact"].invalidate_model()
 
+    def _waiting_reasons(self, waiting):
+        """Why each account of these waiting contacts is missing: rejected by
+        the sync (this run or an earlier one), deleted in Zoho (its company is
+        archived), or simply not imported yet."""
+        account_ids = {rec.account_zoho_id for rec in waiting if rec.account_zoho_id}
+        archived = self._zoho_ids_in(
+            """SELECT zoho_id FROM res_partner
+                WHERE zoho_id IN %s AND zoho_module = %s AND NOT active""",
+            account_ids,
+        )
+        rejected = (self.rejected_accounts & account_ids) | self._zoho_ids_in(
+            """SELECT DISTINCT zoho_id FROM magestore_zoho_sync_log_line
+                WHERE zoho_id IN %s AND module = %s AND kind = 'failed'""",
+            account_ids - archived,
+        )
+        reasons = {"": _("The contact has no account in Zoho")}
+        for account_id in account_ids:
+            if account_id in archived:
+                reason = _(
+                    "Account %s was deleted in Zoho: its company is archived in "
+                    "Odoo",
+                    account_id,
+                )
+            elif account_id in rejected:
+                reason = _(
+                    "Account %s was rejected by the sync (see its failed line); "
+                    "the contact is attached once the account is fixed in Zoho",
+                    account_id,
+                )
+            else:
+                reason = _(
+                    "Account %s is not in Odoo (not imported yet, or deleted in "
+                    "Zoho)",
+                    account_id,
+                )
+            reasons[account_id] = reason
+        return reasons
+
+    def _zoho_ids_in(self, query, zoho_ids):
+        """The Zoho ids among ``zoho_ids`` that ``query`` returns (it takes
+        the ids, then the Accounts module)."""
+        if not zoho_ids:
+            return set()
+        self.env.cr.execute(SQL(query, tuple(zoho_ids), ACCOUNTS))
+        return {row[0] for row in self.env.cr.fetchall()}
+
     def _unpark(self, zoho_ids):
         if zoho_ids:
             self.env.cr.execute(
@@ -776,6 +987,7 @@ class _SyncRun:
 
     def _replay_pending(self):
         """Contacts waiting for an account that has now been imported."""
+        self.fetched_at = None
         last_id = 0
         while True:
             self._check_budget()
@@ -981,9 +1193,34 @@ class _SyncRun:
             for rec in to_create:
                 self._apply_record(module, rec, None, "created")
             return
-        for _partner, _rec, kind in to_write:
+        for partner, rec, kind in to_write:
             self.counts[kind] += 1
+            if kind == "linked":
+                self._note_link(partner, rec)
         self.counts["created"] += len(to_create)
+
+    def _note_link(self, partner, rec):
+        """An info line per link: binding an existing partner is a decision
+        an administrator may want to check, and undo."""
+        if rec.module == CONTACTS:
+            rule = _("same email %s", rec.email)
+        else:
+            rule = _("same website domain %s", rec.website_domain)
+        self.lines.append(
+            {
+                "module": rec.module,
+                "zoho_id": rec.zoho_id,
+                "kind": "linked",
+                "reason": _(
+                    "Linked to the existing partner %(partner)s (id %(id)s): "
+                    "%(rule)s",
+                    partner=partner.display_name,
+                    id=partner.id,
+                    rule=rule,
+                ),
+                "partner_id": partner.id,
+            }
+        )
 
     def _write_batch(self, module, to_write):
         for partner, rec, kind in to_write:
@@ -1014,6 +1251,8 @@ class _SyncRun:
                         self._values(module, rec, partner, bind=kind == "linked")
                     )
             self.counts[kind] += 1
+            if kind == "linked":
+                self._note_link(partner, rec)
         except Exception as error:  # noqa: BLE001 - logged on the run
             self.env.invalidate_all(flush=False)
             reason = _(
@@ -1049,11 +1288,12 @@ class _SyncRun:
             cursor = state.deleted_cursor.replace(tzinfo=timezone.utc)
             since = mapping.overlap(cursor, CURSOR_OVERLAP)
         for page in self.client.iter_deleted(module, modified_since=since):
+            fetched_at = datetime.now(timezone.utc)
             self._check_budget()
             last = self._archive_page(module, page)
             self._end_page(len(page))
             if last:
-                self._move_cursor(state, "deleted_cursor", last)
+                self._move_cursor(state, "deleted_cursor", last, fetched_at)
 
     def _archive_page(self, module, entries):
         deleted = {}

@@ -102,8 +102,9 @@ class MagestoreZohoSyncLog(models.Model):
 
 
 class MagestoreZohoSyncLogLine(models.Model):
-    """A record a run could not import as is: failed, or waiting for its
-    company, or imported with a loss (an unknown country)."""
+    """A record a run could not import as is (failed, waiting for its
+    company, imported with a loss such as an unknown country), or bound to a
+    partner that already existed in Odoo (linked)."""
 
     _name = "magestore.zoho.sync.log.line"
     _description = "Zoho Sync Run Line"
@@ -122,6 +123,7 @@ class MagestoreZohoSyncLogLine(models.Model):
             ("failed", "Failed"),
             ("pending", "Waiting for company"),
             ("warning", "Imported with a warning"),
+            ("linked", "Linked to an existing partner"),
         ],
         required=True,
         default="failed",

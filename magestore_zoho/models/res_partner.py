@@ -12,23 +12,28 @@ class ResPartner(models.Model):
 
     # Zoho binding
     # No index=True: the unique constraint below already indexes the column.
+    # Labels given explicitly: derived from the names they would read "Zoho"
+    # (the "_id" suffix is dropped) and "Zoho Url".
     zoho_id = fields.Char(
+        string="Zoho ID",
         copy=False,
         readonly=True,
         help="Id of the Zoho CRM record this partner mirrors. Unique: the sync "
         "matches partners on it, never on email.",
     )
     zoho_module = fields.Selection(
+        string="Zoho Module",
         selection=[("Accounts", "Accounts"), ("Contacts", "Contacts")],
         copy=False,
         readonly=True,
     )
     zoho_url = fields.Char(
+        string="Open in Zoho",
         compute="_compute_zoho_url",
         help="The record in Zoho CRM's web interface.",
     )
-    zoho_last_sync = fields.Datetime(copy=False, readonly=True)
-    zoho_last_error = fields.Text(copy=False, readonly=True)
+    zoho_last_sync = fields.Datetime(string="Last Synced", copy=False, readonly=True)
+    zoho_last_error = fields.Text(string="Last Zoho Error", copy=False, readonly=True)
     zoho_modified_time = fields.Datetime(
         copy=False,
         readonly=True,
@@ -77,6 +82,8 @@ class ResPartner(models.Model):
 
     def action_zoho_sync(self):
         """Sync from Zoho: fetch this partner's record again, now."""
+        # First, so users who may not sync are told why, not what they cannot read.
+        self.env["magestore.zoho.sync"]._check_may_sync()
         self.ensure_one()
         if not self.zoho_id:
             raise UserError(_("%s is not linked to a Zoho record.", self.display_name))

@@ -4,6 +4,7 @@ from datetime import datetime, timezone
 
 from odoo.tests import TransactionCase, tagged
 
+from ..models.magestore_zoho_sync import _Keyset
 from ..zoho_api import mapping
 
 ACCOUNT = {
@@ -152,3 +153,41 @@ class TestZohoMapping(TransactionCase):
         self.assertNotIn(
             "Contact_Type", mapping.request_fields("Accounts", "Contact_Type")
         )
+
+
+def _rec(zoho_id, when):
+    return {"id": zoho_id, "Modified_Time": when}
+
+
+@tagged("post_install", "-at_install")
+class TestZohoKeyset(TransactionCase):
+    """The (Modified_Time, id) keyset that decides what a listing re-reads."""
+
+    NOW = datetime(2026, 3, 2, 12, 0, tzinfo=timezone.utc)
+
+    def test_ties_at_the_cursor_are_skipped_by_id(self):
+        keyset = _Keyset()
+        page = [_rec("1", "2026-03-02T10:00:00Z"), _rec("2", "2026-03-02T10:00:05Z")]
+        self.assertTrue(keyset.advance(page, self.NOW))
+        self.assertEqual(keyset.ids, {"2"})
+        again = [
+            _rec("2", "2026-03-02T10:00:05Z"),
+            _rec("3", "2026-03-02T10:00:05Z"),
+            _rec("1", "2026-03-02T10:00:06Z"),
+        ]
+        self.assertEqual([r["id"] for r in keyset.fresh(again)], ["3", "1"])
+
+    def test_a_page_within_one_second_continues_the_listing(self):
+        keyset = _Keyset(mapping.parse_zoho_datetime("2026-03-02T10:00:05Z"), {"2"})
+        page = [_rec("3", "2026-03-02T10:00:05Z")]
+        self.assertFalse(keyset.advance(page, self.NOW))
+        self.assertEqual(keyset.ids, {"2", "3"})
+
+    def test_the_cursor_stops_at_the_time_of_reading(self):
+        keyset = _Keyset()
+        page = [_rec("1", "2026-03-02T10:00:00Z"), _rec("9", "2099-01-01T00:00:00Z")]
+        keyset.advance(page, self.NOW)
+        self.assertEqual(keyset.cursor.year, 2026)
+        # Read again by a later listing of the same run: already processed.
+        self.assertEqual(keyset.fresh(page[1:]), [])
+        self.assertFalse(keyset.advance(page[1:], self.NOW))

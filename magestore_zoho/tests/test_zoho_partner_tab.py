@@ -1,9 +1,12 @@
 # Copyright 2026 Magestore
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from xmlrpc.client import Fault
+
 from lxml import etree
 from psycopg2 import IntegrityError
 
-from odoo.tests import TransactionCase, new_test_user, tagged
+from odoo.exceptions import AccessError
+from odoo.tests import HttpCase, TransactionCase, new_test_user, tagged
 from odoo.tools import mute_logger
 
 
@@ -69,6 +72,28 @@ class TestZohoPartnerTab(TransactionCase):
         button = page.xpath(".//button[@name='action_zoho_sync']")
         self.assertTrue(button)
 
+    def test_tab_labels(self):
+        labels = {
+            fname: self.env["res.partner"]._fields[fname].string
+            for fname in (
+                "zoho_id",
+                "zoho_module",
+                "zoho_url",
+                "zoho_last_sync",
+                "zoho_last_error",
+            )
+        }
+        self.assertEqual(
+            labels,
+            {
+                "zoho_id": "Zoho ID",
+                "zoho_module": "Zoho Module",
+                "zoho_url": "Open in Zoho",
+                "zoho_last_sync": "Last Synced",
+                "zoho_last_error": "Last Zoho Error",
+            },
+        )
+
     def test_zoho_id_is_unique(self):
         with (
             mute_logger("odoo.sql_db"),
@@ -89,3 +114,64 @@ class TestZohoPartnerTab(TransactionCase):
         )
         self.assertTrue(log.with_user(sales_manager).has_access("read"))
         self.assertFalse(log.with_user(salesman).has_access("read"))
+
+
+@tagged("post_install", "-at_install")
+class TestZohoSyncAccess(HttpCase):
+    """A run spends Zoho credits and holds the sync lock: every public entry
+    point refuses users who are not managers, over RPC too."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.portal = new_test_user(
+            cls.env, "zoho_rpc_portal", groups="base.group_portal"
+        )
+        cls.salesman = new_test_user(
+            cls.env, "zoho_rpc_salesman", groups="sales_team.group_sale_salesman"
+        )
+        cls.manager = new_test_user(
+            cls.env, "zoho_rpc_manager", groups="sales_team.group_sale_manager"
+        )
+        cls.partner = cls.env["res.partner"].create(
+            {
+                "name": "Zoho Access Co",
+                "is_company": True,
+                "zoho_id": "1999000000000419001",
+                "zoho_module": "Accounts",
+            }
+        )
+
+    def _rpc(self, user, model, method, *args):
+        return self.xmlrpc_object.execute(
+            self.env.cr.dbname, user.id, user.login, model, method, *args
+        )
+
+    def test_portal_and_sales_users_are_refused_over_rpc(self):
+        calls = [
+            ("magestore.zoho.sync", "run_sync"),
+            ("magestore.zoho.sync", "action_sync_now"),
+            ("magestore.zoho.sync", "sync_partner", []),
+            ("res.partner", "action_zoho_sync", [self.partner.id]),
+        ]
+        for user in (self.portal, self.salesman):
+            for model, method, *args in calls:
+                with (
+                    self.subTest(user=user.login, method=method),
+                    mute_logger("odoo.http", "odoo.addons.magestore_zoho.models"),
+                    self.assertRaisesRegex(Fault, "AccessError|may not"),
+                ):
+                    self._rpc(user, model, method, *args)
+        self.assertFalse(self.env["magestore.zoho.sync.log"].search([]))
+
+    def test_entry_points_check_the_user(self):
+        Sync = self.env["magestore.zoho.sync"]
+        for user in (self.portal, self.salesman):
+            with (
+                mute_logger("odoo.addons.magestore_zoho.models"),
+                self.assertRaisesRegex(AccessError, "may not start a Zoho sync"),
+            ):
+                Sync.with_user(user).run_sync()
+        # Managers, and the scheduled action (superuser), pass the check.
+        Sync.with_user(self.manager)._check_may_sync()
+        Sync._check_may_sync()
