@@ -152,20 +152,37 @@ def write_config(cluster, odoo_addons, name="odoo.conf", extra=None):
     return path
 
 
-def odoo(config, *args, log=None, check=True):
+def bounded_run(argv, limit, **kwargs):
+    """Run a command; past ``limit`` seconds, kill it and report it as failed.
+
+    A test stuck on a lock would otherwise hold the whole test command (and CI)
+    until its own time-out; this turns it into one failed tier with a message.
+    """
+    process = subprocess.Popen(argv, start_new_session=True, **kwargs)
+    try:
+        returncode = process.wait(timeout=limit)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+        say(f"stopped after {limit} s: {' '.join(map(str, argv[:6]))} ...")
+        returncode = 124
+    except KeyboardInterrupt:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait()
+        raise
+    return subprocess.CompletedProcess(argv, returncode)
+
+
+def odoo(config, *args, log=None, check=True, limit=1800):
     """Run Odoo's command line with our config; return the completed process."""
     argv = [sys.executable, "-m", "odoo", "-c", str(config), *args]
     if log:
         with open(log, "w") as out:
-            result = subprocess.run(
-                argv,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                env=python_env(),
-                check=False,
+            result = bounded_run(
+                argv, limit, stdout=out, stderr=subprocess.STDOUT, env=python_env()
             )
     else:
-        result = subprocess.run(argv, env=python_env(), check=False)
+        result = bounded_run(argv, limit, env=python_env())
     if result.returncode in (-signal.SIGINT, 128 + signal.SIGINT, -signal.SIGTERM):
         raise KeyboardInterrupt
     if check and result.returncode != 0:
@@ -426,6 +443,7 @@ def odoo_tier(tally, tier, config, dbname, install, tags, extra_args=()):
         *extra_args,
         log=log,
         check=False,
+        limit=900,
     )
     run, failed = odoo_counts(log)
     if result.returncode != 0 and not failed:
@@ -445,7 +463,7 @@ def pytest_tier(tally, config, dbname):
     report = LOCAL / "logs" / "pytest.xml"
     env = dict(python_env(), MAGESTORE_ODOO_CONF=str(config), MAGESTORE_TEST_DB=dbname)
     started = time.monotonic()
-    result = subprocess.run(
+    result = bounded_run(
         [
             sys.executable,
             "-m",
@@ -457,9 +475,9 @@ def pytest_tier(tally, config, dbname):
             "-q",
             "-x" if os.environ.get("MAGESTORE_FAIL_FAST") else "-ra",
         ],
+        limit=900,
         cwd=REPO,
         env=env,
-        check=False,
     )
     passed = failed = 0
     if report.exists():
