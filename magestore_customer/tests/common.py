@@ -1,7 +1,7 @@
 # Copyright 2026 Magestore
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import Command
-from odoo.tests import TransactionCase, new_test_user
+from odoo.tests import HttpCase, TransactionCase, new_test_user
 
 
 class MagestoreCustomerCommon(TransactionCase):
@@ -107,3 +107,49 @@ class MagestoreCustomerCommon(TransactionCase):
                 ],
             }
         )
+
+
+class PortalCompaniesCase(HttpCase):
+    """Company X with two contact points, company Y with one, all three with
+    portal access granted through the invite wizard and a known password, so
+    that portal tests can log in as each of them."""
+
+    @classmethod
+    def _make_portal_companies(cls, company_x, company_y):
+        """Create both companies; each is (name, [people], email domain).
+
+        Returns (company X, company Y, X's contact points, Y's contact points).
+        """
+        cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True))
+        made = []
+        for name, people, domain in (company_x, company_y):
+            company = cls.env["res.partner"].create({"name": name, "is_company": True})
+            contacts = cls.env["res.partner"].create(
+                [
+                    {
+                        "name": person,
+                        "parent_id": company.id,
+                        "email": f"{person.split()[0].lower()}@{domain}",
+                    }
+                    for person in people
+                ]
+            )
+            made += [company, contacts]
+        cls._grant_portal(made[1] | made[3])
+        return made[0], made[2], made[1], made[3]
+
+    @classmethod
+    def _grant_portal(cls, contacts):
+        wizard = (
+            cls.env["magestore.portal.invite"]
+            .with_context(active_model="res.partner", active_ids=contacts.ids)
+            .create({})
+        )
+        wizard.line_ids.write({"in_portal": True})
+        wizard.action_apply()
+        for contact in contacts:
+            contact.user_ids.password = cls._password(contact)
+
+    @staticmethod
+    def _password(contact):
+        return f"{contact.email.split('@')[0]}-Pass-2026"

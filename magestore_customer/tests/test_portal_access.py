@@ -5,11 +5,13 @@ from urllib.parse import urlparse
 from lxml import html
 
 from odoo import Command
-from odoo.tests import HttpCase, tagged
+from odoo.tests import tagged
+
+from .common import PortalCompaniesCase
 
 
 @tagged("post_install", "-at_install")
-class TestPortalAccess(HttpCase):
+class TestPortalAccess(PortalCompaniesCase):
     """Contact points of X share X's documents in the portal; Y's stay closed.
 
     The contacts get their access through the invite wizard, then log in for
@@ -23,45 +25,12 @@ class TestPortalAccess(HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True))
-        Partner = cls.env["res.partner"]
-        cls.company_x = Partner.create({"name": "Xenon Works", "is_company": True})
-        cls.company_y = Partner.create({"name": "Yonder Mills", "is_company": True})
-        cls.anna, cls.bert = Partner.create(
-            [
-                {
-                    "name": name,
-                    "parent_id": cls.company_x.id,
-                    "email": f"{name.split()[0].lower()}@xenon.example.com",
-                }
-                for name in ("Anna Xenon", "Bert Xenon")
-            ]
+        cls.company_x, cls.company_y, x_people, cls.yuri = cls._make_portal_companies(
+            ("Xenon Works", ["Anna Xenon", "Bert Xenon"], "xenon.example.com"),
+            ("Yonder Mills", ["Yuri Yonder"], "yonder.example.com"),
         )
-        cls.yuri = Partner.create(
-            {
-                "name": "Yuri Yonder",
-                "parent_id": cls.company_y.id,
-                "email": "yuri@yonder.example.com",
-            }
-        )
-        cls._grant_portal(cls.anna | cls.bert | cls.yuri)
+        cls.anna, cls.bert = x_people
         cls._build_documents()
-
-    @classmethod
-    def _grant_portal(cls, contacts):
-        wizard = (
-            cls.env["magestore.portal.invite"]
-            .with_context(active_model="res.partner", active_ids=contacts.ids)
-            .create({})
-        )
-        wizard.line_ids.write({"in_portal": True})
-        wizard.action_apply()
-        for contact in contacts:
-            contact.user_ids.password = cls._password(contact)
-
-    @staticmethod
-    def _password(contact):
-        return f"{contact.email.split('@')[0]}-Pass-2026"
 
     @classmethod
     def _build_documents(cls):

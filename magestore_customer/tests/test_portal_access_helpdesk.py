@@ -5,11 +5,13 @@ from urllib.parse import urlparse
 
 from lxml import html
 
-from odoo.tests import HttpCase, tagged
+from odoo.tests import tagged
+
+from .common import PortalCompaniesCase
 
 
 @tagged("magestore_helpdesk", "post_install", "-at_install")
-class TestPortalAccessHelpdesk(HttpCase):
+class TestPortalAccessHelpdesk(PortalCompaniesCase):
     """Contact points of X share X's helpdesk tickets in the portal, never Y's.
 
     Run on a database with OCA helpdesk_mgmt (the test command's helpdesk
@@ -25,45 +27,16 @@ class TestPortalAccessHelpdesk(HttpCase):
         super().setUpClass()
         if "helpdesk.ticket" not in cls.env:
             raise unittest.SkipTest("no helpdesk module is installed")
-        cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True))
-        Partner = cls.env["res.partner"]
-        cls.company_x = Partner.create({"name": "Quarry Tools", "is_company": True})
-        cls.company_y = Partner.create({"name": "Vale Fabrics", "is_company": True})
-        cls.ines, cls.omar = Partner.create(
-            [
-                {
-                    "name": name,
-                    "parent_id": cls.company_x.id,
-                    "email": f"{name.split()[0].lower()}@quarry-tools.example.com",
-                }
-                for name in ("Ines Quarry", "Omar Quarry")
-            ]
+        cls.company_x, cls.company_y, x_people, cls.yara = cls._make_portal_companies(
+            (
+                "Quarry Tools",
+                ["Ines Quarry", "Omar Quarry"],
+                "quarry-tools.example.com",
+            ),
+            ("Vale Fabrics", ["Yara Vale"], "vale-fabrics.example.com"),
         )
-        cls.yara = Partner.create(
-            {
-                "name": "Yara Vale",
-                "parent_id": cls.company_y.id,
-                "email": "yara@vale-fabrics.example.com",
-            }
-        )
-        cls._grant_portal(cls.ines | cls.omar | cls.yara)
+        cls.ines, cls.omar = x_people
         cls._build_tickets()
-
-    @classmethod
-    def _grant_portal(cls, contacts):
-        wizard = (
-            cls.env["magestore.portal.invite"]
-            .with_context(active_model="res.partner", active_ids=contacts.ids)
-            .create({})
-        )
-        wizard.line_ids.write({"in_portal": True})
-        wizard.action_apply()
-        for contact in contacts:
-            contact.user_ids.password = cls._password(contact)
-
-    @staticmethod
-    def _password(contact):
-        return f"{contact.email.split('@')[0]}-Desk-2026"
 
     @classmethod
     def _build_tickets(cls):

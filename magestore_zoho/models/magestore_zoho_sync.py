@@ -159,7 +159,7 @@ class _Keyset:
         # a later listing of the same run reads them again: remember them.
         self.future = set()
 
-    def copy(self):
+    def clone(self):
         return _Keyset(self.cursor, self.ids)
 
     def seen(self, record):
@@ -658,7 +658,7 @@ class _SyncRun:
         state = self._state(module)
         keyset = self._load_keyset(module, state)
         fields_wanted = mapping.request_fields(module, self.lookups.type_field)
-        pages = self._keyset_pages(module, fields_wanted, keyset.copy())
+        pages = self._keyset_pages(module, fields_wanted, keyset.clone())
         for page, fetched_at in _prefetched(pages):
             self._check_budget()
             self.fetched_at = fetched_at

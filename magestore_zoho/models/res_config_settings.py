@@ -219,19 +219,20 @@ class ResConfigSettings(models.TransientModel):
                 )
             )
 
-        states = self.env["magestore.zoho.sync.state"].sudo().search([])
-        pending = self.env.get("magestore.zoho.pending.contact")
-        pending = pending.sudo().search([]) if pending is not None else None
+        # Both tables are the sync's bookkeeping, with no logic on unlink: one
+        # statement each, whatever their size.
+        removed = []
+        for model in ("magestore.zoho.sync.state", "magestore.zoho.pending.contact"):
+            table = self.env[model]._table
+            self.env.cr.execute(SQL("DELETE FROM %s", SQL.identifier(table)))
+            removed.append(self.env.cr.rowcount)
+            self.env[model].invalidate_model()
         _logger.info(
             "Zoho sync position reset by user %s: %d cursors and %d waiting "
             "contacts removed; the next import starts from the beginning",
             self.env.uid,
-            len(states),
-            len(pending or []),
+            *removed,
         )
-        states.unlink()
-        if pending:
-            pending.unlink()
 
     # ------------------------------------------------------------------
     # Actions

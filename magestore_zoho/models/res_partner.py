@@ -22,7 +22,6 @@ class ResPartner(models.Model):
         "matches partners on it, never on email.",
     )
     zoho_module = fields.Selection(
-        string="Zoho Module",
         selection=[("Accounts", "Accounts"), ("Contacts", "Contacts")],
         copy=False,
         readonly=True,
