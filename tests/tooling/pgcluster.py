@@ -130,18 +130,7 @@ class Cluster:
             os.kill(pid, 0)
         except (OSError, ValueError, IndexError):
             return
-        _as_owner(
-            self.owner,
-            [
-                str(self.bindir / "pg_ctl"),
-                "-D",
-                str(self.datadir),
-                "-m",
-                "fast",
-                "-w",
-                "stop",
-            ],
-        )
+        self.stop()
 
     def _init(self):
         """Run initdb into a scratch folder, then move it in place.
@@ -228,6 +217,7 @@ class Cluster:
         )
 
     def stop(self):
+        """Stop the server, waiting until it is down."""
         _as_owner(
             self.owner,
             [
@@ -236,6 +226,7 @@ class Cluster:
                 str(self.datadir),
                 "-m",
                 "fast",
+                "-w",
                 "stop",
             ],
         )
