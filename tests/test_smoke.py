@@ -128,6 +128,28 @@ def _free_port():
         return probe.getsockname()[1]
 
 
+def refused_run(python=sys.executable, drop=(), **variables):
+    """Run the run command with these environment variables; it must stop at once.
+
+    A free port is given unless the test names one.  Returns its stderr, after
+    checking the exit code of a refused set-up.
+    """
+    env = {**os.environ, "MAGESTORE_HTTP_PORT": str(_free_port()), **variables}
+    for name in drop:
+        env.pop(name, None)
+    result = subprocess.run(
+        [str(python), str(REPO / "tests/tooling/devenv.py"), "run"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    return result.stderr
+
+
 def test_run_command_serves_the_login_page(cluster):
     """``make run`` on a new database answers 200 on /web/login with both addons."""
     dbname = f"magestore_t_run_{os.getpid()}"
@@ -169,16 +191,8 @@ def test_run_command_refuses_a_busy_port():
         busy.bind(("127.0.0.1", 0))
         busy.listen()
         port = busy.getsockname()[1]
-        result = subprocess.run(
-            [sys.executable, str(REPO / "tests/tooling/devenv.py"), "run"],
-            env=dict(os.environ, MAGESTORE_HTTP_PORT=str(port)),
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
-        )
-    assert result.returncode == 2
-    assert f"port {port} is already in use" in result.stderr
+        stderr = refused_run(MAGESTORE_HTTP_PORT=str(port))
+    assert f"port {port} is already in use" in stderr
 
 
 def test_missing_odoo_is_reported_with_the_fix(tmp_path):
@@ -187,19 +201,9 @@ def test_missing_odoo_is_reported_with_the_fix(tmp_path):
     subprocess.run(
         [sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True
     )
-    env = dict(os.environ, MAGESTORE_HTTP_PORT=str(_free_port()))
-    env.pop("ODOO_SRC", None)
-    result = subprocess.run(
-        [str(venv / "bin" / "python"), str(REPO / "tests/tooling/devenv.py"), "run"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert result.returncode == 2
-    assert "cannot import odoo" in result.stderr
-    assert "install Odoo 18.0" in result.stderr
+    stderr = refused_run(python=venv / "bin" / "python", drop=["ODOO_SRC"])
+    assert "cannot import odoo" in stderr
+    assert "install Odoo 18.0" in stderr
 
 
 def test_pip_install_makes_both_addons_importable(tmp_path):
@@ -252,39 +256,17 @@ def test_run_command_refuses_a_database_in_use(cluster):
         host=str(cluster.sockdir), port=5432, user="odoo", dbname=dbname
     )
     try:
-        result = subprocess.run(
-            [sys.executable, str(REPO / "tests/tooling/devenv.py"), "run"],
-            env=dict(
-                os.environ, MAGESTORE_DB=dbname, MAGESTORE_HTTP_PORT=str(_free_port())
-            ),
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
+        stderr = refused_run(MAGESTORE_DB=dbname)
     finally:
         other.close()
         devenv.drop_db(cluster, dbname)
-    assert result.returncode == 2
-    assert f"database '{dbname}' is in use by another program" in result.stderr
+    assert f"database '{dbname}' is in use by another program" in stderr
 
 
 def test_wrong_odoo_src_is_reported(tmp_path):
     """ODOO_SRC naming something that is not Odoo stops with the fix."""
-    result = subprocess.run(
-        [sys.executable, str(REPO / "tests/tooling/devenv.py"), "run"],
-        env=dict(
-            os.environ,
-            ODOO_SRC=str(tmp_path / "nowhere"),
-            MAGESTORE_HTTP_PORT=str(_free_port()),
-        ),
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert result.returncode == 2
-    assert "is not an Odoo source tree" in result.stderr
+    stderr = refused_run(ODOO_SRC=str(tmp_path / "nowhere"))
+    assert "is not an Odoo source tree" in stderr
 
 
 @pytest.mark.parametrize(
@@ -296,16 +278,4 @@ def test_wrong_odoo_src_is_reported(tmp_path):
 )
 def test_bad_settings_of_the_run_command(variable, value, message):
     """A malformed port or database name stops with one line, not a traceback."""
-    env = dict(os.environ, MAGESTORE_HTTP_PORT=str(_free_port()))
-    env[variable] = value
-    result = subprocess.run(
-        [sys.executable, str(REPO / "tests/tooling/devenv.py"), "run"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert result.returncode == 2
-    assert message in result.stderr
-    assert "Traceback" not in result.stderr
+    assert message in refused_run(**{variable: value})

@@ -32,8 +32,8 @@ def server():
         yield running
 
 
-def token(server):
-    answer = requests.post(
+def refresh_request(server):
+    return requests.post(
         f"{server.url}/oauth/v2/token",
         data={
             "grant_type": "refresh_token",
@@ -43,7 +43,10 @@ def token(server):
         },
         timeout=5,
     )
-    return answer.json()["access_token"]
+
+
+def token(server):
+    return refresh_request(server).json()["access_token"]
 
 
 @pytest.fixture
@@ -114,16 +117,7 @@ def test_token_refusals_are_http_200_with_error(server, change, error):
 def test_token_throttle_ten_per_window(server):
     for _ in range(10):
         token(server)
-    answer = requests.post(
-        f"{server.url}/oauth/v2/token",
-        data={
-            "grant_type": "refresh_token",
-            "client_id": server.client_id,
-            "client_secret": server.client_secret,
-            "refresh_token": "1000.local-refresh-token",
-        },
-        timeout=5,
-    )
+    answer = refresh_request(server)
     assert answer.status_code == 400
     assert answer.json()["error"] == "Access Denied"
 

@@ -1,5 +1,7 @@
 # Copyright 2026 Magestore
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from lxml import html
+
 from odoo import Command
 from odoo.tests import HttpCase, TransactionCase, new_test_user
 
@@ -153,3 +155,11 @@ class PortalCompaniesCase(HttpCase):
     @staticmethod
     def _password(contact):
         return f"{contact.email.split('@')[0]}-Pass-2026"
+
+    def login_as(self, contact):
+        self.authenticate(contact.email, self._password(contact))
+
+    def page_text(self, url):
+        response = self.url_open(url)
+        self.assertEqual(response.status_code, 200, url)
+        return html.fromstring(response.content).text_content()

@@ -91,14 +91,6 @@ class TestPortalAccess(PortalCompaniesCase):
         order.action_confirm()
         return order
 
-    def login_as(self, contact):
-        self.authenticate(contact.email, self._password(contact))
-
-    def page_text(self, url):
-        response = self.url_open(url)
-        self.assertEqual(response.status_code, 200, url)
-        return html.fromstring(response.content).text_content()
-
     def assert_refused(self, url):
         response = self.url_open(url, allow_redirects=False)
         self.assertIn(response.status_code, (302, 303), f"{url} was not refused")

@@ -3,8 +3,6 @@
 import unittest
 from urllib.parse import urlparse
 
-from lxml import html
-
 from odoo.tests import tagged
 
 from .common import PortalCompaniesCase
@@ -61,14 +59,6 @@ class TestPortalAccessHelpdesk(PortalCompaniesCase):
                 "partner_id": partner and partner.id,
             }
         )
-
-    def login_as(self, contact):
-        self.authenticate(contact.email, self._password(contact))
-
-    def page_text(self, url):
-        response = self.url_open(url)
-        self.assertEqual(response.status_code, 200, url)
-        return html.fromstring(response.content).text_content()
 
     @property
     def x_tickets(self):
